@@ -1,0 +1,1 @@
+"""Implementations of the application ports that talk to the world."""

@@ -1,0 +1,1 @@
+"""Ports (typing.Protocol) and use cases; depends only on the domain."""

@@ -1,0 +1,98 @@
+"""Chat request and result values, and the rules that shape a conversation."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .errors import InvalidInput
+from .model_id import ModelId
+from .provider_preferences import ProviderPreferences
+from .usage import Usage
+
+Role = Literal["system", "user", "assistant"]
+ContentPart = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMessage:
+    role: Role
+    content: str | tuple[ContentPart, ...]
+
+    def as_body(self) -> dict[str, Any]:
+        content = self.content if isinstance(self.content, str) else list(self.content)
+        return {"role": self.role, "content": content}
+
+    def estimated_tokens(self) -> int:
+        """A deliberately generous estimate (about 4 characters a token; media parts counted by size)."""
+        text = self.content if isinstance(self.content, str) else json.dumps(list(self.content))
+        return len(text) // 3 + 4
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseCache:
+    """OpenRouter's response cache: ``enabled`` None means 'use the server default'."""
+
+    enabled: bool | None = None
+    ttl: str | None = None
+    clear: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRequest:
+    messages: tuple[ChatMessage, ...]
+    model: ModelId | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+    provider: ProviderPreferences = field(default_factory=ProviderPreferences)
+    include_reasoning: bool | None = None
+    online: bool = False
+    web_max_results: int | None = None
+    cache: ResponseCache = field(default_factory=ResponseCache)
+    modalities: tuple[str, ...] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.messages:
+            raise InvalidInput("messages must hold at least one message, e.g. [{'role':'user','content':'Hi'}].")
+
+
+@dataclass(frozen=True, slots=True)
+class ChatResult:
+    text: str
+    model: str
+    provider: str | None = None
+    finish_reason: str | None = None
+    native_finish_reason: str | None = None
+    reasoning: str | None = None
+    usage: Usage | None = None
+    generation_id: str | None = None
+    images: tuple[str, ...] = ()
+    annotations: tuple[dict[str, Any], ...] = ()
+    cache_status: dict[str, Any] | None = None
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+def fit_to_context(
+    messages: tuple[ChatMessage, ...], context_tokens: int, reserve_tokens: int
+) -> tuple[tuple[ChatMessage, ...], int]:
+    """Drop the oldest non-system messages until the estimate fits; return (kept, dropped count).
+
+    System messages and the final message are always kept; if even those do not fit,
+    the caller gets INVALID_INPUT rather than a silently empty conversation.
+    """
+    budget = context_tokens - reserve_tokens
+    kept = list(messages)
+    dropped = 0
+    while sum(m.estimated_tokens() for m in kept) > budget:
+        index = next((i for i, m in enumerate(kept[:-1]) if m.role != "system"), None)
+        if index is None:
+            raise InvalidInput(
+                f"the conversation is larger than the model's context window ({context_tokens} tokens) "
+                "even after dropping older messages: shorten the last message or pick a larger-context model.",
+                suggestions=("Use search_models to find a model with a larger context_length",),
+            )
+        del kept[index]
+        dropped += 1
+    return tuple(kept), dropped

@@ -1,0 +1,1 @@
+"""One module per tool family: registration, schema and description."""
