@@ -1,1 +1,1 @@
-"""openrouter package."""
+"""The OpenRouter HTTP adapter: one httpx.AsyncClient, lenient parsing, one error classifier."""

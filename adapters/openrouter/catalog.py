@@ -1,0 +1,46 @@
+"""``OpenRouterCatalog``: the model list (``GET /models``) and the key check (``GET /key``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from ...application.ports import KeyStatus
+from ...domain.errors import ErrorCode, OpenRouterMcpError
+from ...domain.model_card import ModelCard
+from .http import OpenRouterHttp
+from .wire import decimal_or_none, parse_model
+
+
+class OpenRouterCatalog:
+    def __init__(self, http: OpenRouterHttp) -> None:
+        self._http = http
+
+    async def fetch_models(self) -> Sequence[ModelCard]:
+        body, _ = await self._http.request_json("GET", "models", context="model catalogue",
+                                                auth=self._http.configured)
+        data = body.get("data") if isinstance(body, Mapping) else None
+        cards = (parse_model(item) for item in data or [] if isinstance(item, Mapping))
+        return [card for card in cards if card is not None]
+
+    async def inspect_key(self) -> KeyStatus:
+        if not self._http.configured:
+            return KeyStatus(present=False, valid=False,
+                             error="OPENROUTER_API_KEY is not set: add it to this server's env and restart.")
+        try:
+            body, _ = await self._http.request_json("GET", "key", context="key check")
+        except OpenRouterMcpError as exc:
+            valid_but_unreachable = exc.code not in (ErrorCode.UNAUTHORIZED,)
+            return KeyStatus(present=True, valid=False,
+                             error=exc.message if not valid_but_unreachable else f"could not check the key: "
+                             f"{exc.message}")
+        data = body.get("data") if isinstance(body, Mapping) else None
+        data = data if isinstance(data, Mapping) else {}
+        return KeyStatus(
+            present=True,
+            valid=True,
+            label=str(data["label"]) if data.get("label") else None,
+            limit=decimal_or_none(data.get("limit")),
+            limit_remaining=decimal_or_none(data.get("limit_remaining")),
+            usage=decimal_or_none(data.get("usage")),
+            is_free_tier=data.get("is_free_tier") if isinstance(data.get("is_free_tier"), bool) else None,
+        )

@@ -1,0 +1,99 @@
+"""The chat_completion use case: defaults, context fitting, and honest empty answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from ..domain.chat import ChatMessage, ChatRequest, ChatResult, ResponseCache, fit_to_context
+from ..domain.errors import InvalidInput, UpstreamError
+from ..domain.provider_preferences import ProviderPreferences
+from .model_catalog import ModelCatalog
+from .model_choice import choose_model
+from .ports import ChatCompletions, Credentials
+
+DEFAULT_COMPLETION_RESERVE = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class ChatDefaults:
+    default_model: str | None = None
+    max_tokens: int | None = None
+    provider: ProviderPreferences = field(default_factory=ProviderPreferences)
+    include_reasoning: bool = False
+    cache_responses: bool = False
+
+
+class ChatCompletion:
+    """Runs one chat turn against OpenRouter.
+
+    Fills what the caller left out (model, max_tokens, provider routing, response cache)
+    from ``ChatDefaults``; when no model is named anywhere it picks the free model with the
+    largest context. A conversation longer than the model's window loses its oldest
+    non-system messages and says so in ``notes``. A reasoning model that spends all of
+    ``max_tokens`` thinking raises INVALID_INPUT telling the caller to raise it.
+    """
+
+    def __init__(self, upstream: ChatCompletions, catalog: ModelCatalog, credentials: Credentials,
+                 defaults: ChatDefaults) -> None:
+        self._upstream = upstream
+        self._catalog = catalog
+        self._credentials = credentials
+        self._defaults = defaults
+
+    async def __call__(self, request: ChatRequest) -> ChatResult:
+        self._credentials.ensure_configured()
+        model, auto = await choose_model(str(request.model) if request.model else None,
+                                         self._defaults.default_model, self._catalog)
+        max_tokens = request.max_tokens or self._defaults.max_tokens
+        messages, dropped = await self._fit(request, model.base, max_tokens)
+        cache = request.cache
+        if cache.enabled is None:
+            cache = ResponseCache(enabled=self._defaults.cache_responses, ttl=cache.ttl, clear=cache.clear)
+        prepared = replace(
+            request,
+            model=model,
+            messages=messages,
+            max_tokens=max_tokens,
+            provider=request.provider.merged_over(self._defaults.provider),
+            include_reasoning=(request.include_reasoning if request.include_reasoning is not None
+                               else self._defaults.include_reasoning),
+            cache=cache,
+        )
+        result = await self._upstream.complete(prepared)
+        result = _answer_or_raise(result, max_tokens)
+        notes = dict(result.notes)
+        if auto:
+            notes["model_selected_automatically"] = True
+        if dropped:
+            notes["dropped_messages"] = dropped
+        return replace(result, notes=notes)
+
+    async def _fit(
+        self, request: ChatRequest, base_id: str, max_tokens: int | None
+    ) -> tuple[tuple[ChatMessage, ...], int]:
+        try:
+            card = await self._catalog.get(base_id)
+        except UpstreamError:
+            card = None
+        if card is None or not card.context_length:
+            return request.messages, 0
+        reserve = max_tokens or min(card.max_completion_tokens or DEFAULT_COMPLETION_RESERVE,
+                                    DEFAULT_COMPLETION_RESERVE)
+        return fit_to_context(request.messages, card.context_length, reserve)
+
+
+def _answer_or_raise(result: ChatResult, max_tokens: int | None) -> ChatResult:
+    if result.text.strip():
+        return result
+    if result.reasoning and result.finish_reason == "length":
+        raise InvalidInput(
+            f"the model spent all of max_tokens ({max_tokens or 'its default'}) reasoning and gave no answer: "
+            "raise max_tokens or choose a non-reasoning model.",
+            details={"finish_reason": result.finish_reason, "reasoning_preview": result.reasoning[:200]},
+        )
+    if result.reasoning:
+        return replace(result, text=result.reasoning, notes={**result.notes, "answer_from_reasoning": True})
+    raise UpstreamError(
+        f"the model returned an empty answer (finish_reason={result.finish_reason}): retry or try another model.",
+        details={"finish_reason": result.finish_reason, "native_finish_reason": result.native_finish_reason},
+    )

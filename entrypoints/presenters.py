@@ -1,0 +1,93 @@
+"""Presenters: domain results and errors to MCP ``CallToolResult``s (the only place codes meet MCP)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+import structlog
+from mcp.types import CallToolResult, ContentBlock, TextContent
+
+from ..domain.chat import ChatResult
+from ..domain.errors import ErrorCode, OpenRouterMcpError
+from ..domain.usage import Usage
+from .version import SERVER_VERSION
+
+log = structlog.get_logger("openrouter_multimodal.tools")
+
+
+def text(value: str) -> TextContent:
+    return TextContent(type="text", text=value)
+
+
+def error_result(exc: OpenRouterMcpError) -> CallToolResult:
+    meta: dict[str, Any] = {"code": exc.code.value, "server_version": SERVER_VERSION}
+    if exc.suggestions:
+        meta["suggestions"] = list(exc.suggestions)
+    if exc.retry_after_seconds is not None:
+        meta["retry_after_seconds"] = round(exc.retry_after_seconds, 1)
+    if exc.details:
+        meta["details"] = exc.details
+    return CallToolResult(content=[text(f"{exc.code.value}: {exc.message}")], is_error=True, _meta=meta)
+
+
+def invalid_input(message: str, **details: Any) -> CallToolResult:
+    return error_result(OpenRouterMcpError(message, code=ErrorCode.INVALID_INPUT, details=details))
+
+
+def success(content: list[ContentBlock], meta: dict[str, Any] | None = None,
+            structured: dict[str, Any] | None = None) -> CallToolResult:
+    return CallToolResult(content=content, structured_content=structured,
+                          _meta={"server_version": SERVER_VERSION, **(meta or {})})
+
+
+def usage_meta(usage: Usage | None) -> dict[str, Any]:
+    if usage is None:
+        return {}
+    meta: dict[str, Any] = {"usage": usage.as_meta()}
+    if usage.cost is not None:
+        meta["cost_usd"] = float(usage.cost)
+    return meta
+
+
+def chat_meta(result: ChatResult, include_reasoning: bool = False) -> dict[str, Any]:
+    meta: dict[str, Any] = {"model": result.model, **usage_meta(result.usage)}
+    if result.provider:
+        meta["provider"] = result.provider
+    if result.finish_reason:
+        meta["finish_reason"] = result.finish_reason
+    if result.native_finish_reason:
+        meta["native_finish_reason"] = result.native_finish_reason
+    if result.generation_id:
+        meta["generation_id"] = result.generation_id
+    if result.cache_status:
+        meta["cache"] = result.cache_status
+    if include_reasoning and result.reasoning and not result.notes.get("answer_from_reasoning"):
+        meta["reasoning"] = result.reasoning
+    if result.annotations:
+        meta["citations"] = [a["url_citation"].get("url") for a in result.annotations
+                             if isinstance(a.get("url_citation"), dict)]
+    meta.update(result.notes)
+    return meta
+
+
+async def guarded(tool: str, body: Callable[[], Awaitable[CallToolResult]]) -> CallToolResult:
+    """Run a tool body; domain errors become error results, anything else INTERNAL without a trace.
+
+    Cancellation is re-raised so an abandoned call stops its work.
+    """
+    try:
+        return await body()
+    except OpenRouterMcpError as exc:
+        log.info("tool_failed", tool=tool, code=exc.code.value, message=exc.message)
+        return error_result(exc)
+    except anyio.get_cancelled_exc_class():
+        raise
+    except Exception:
+        incident = uuid.uuid4().hex[:12]
+        log.exception("tool_crashed", tool=tool, incident=incident)
+        return error_result(OpenRouterMcpError(
+            f"unexpected server error (incident {incident}); the server log has the details. Retry, or report it.",
+            code=ErrorCode.INTERNAL))

@@ -1,0 +1,130 @@
+"""Typed settings from ``OPENROUTER_*`` environment variables (pydantic-settings)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ..domain.provider_preferences import ProviderPreferences
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _csv(value: str | None) -> tuple[str, ...] | None:
+    if not value or not value.strip():
+        return None
+    text = value.strip()
+    if text.startswith("["):
+        parsed = json.loads(text)
+        if not isinstance(parsed, list) or not all(isinstance(v, str) for v in parsed):
+            raise ValueError("must be a JSON array of strings or a comma-separated list")
+        return tuple(parsed)
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def _flag(value: str | None) -> bool | None:
+    if value is None or not value.strip():
+        return None
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ValueError("must be true/false (or 1/0, yes/no)")
+
+
+class CoreSettings(BaseSettings):
+    """Upstream, chat defaults, provider routing, catalogue cache and logging."""
+
+    model_config = SettingsConfigDict(env_prefix="OPENROUTER_", extra="ignore", populate_by_name=True)
+
+    api_key: SecretStr | None = None
+    base_url: str = "https://openrouter.ai/api/v1"
+    http_referer: str = "https://github.com/openrouter-multimodal-mcp/openrouter-multimodal-mcp"
+    app_title: str = "openrouter-multimodal-mcp"
+    http_timeout_ms: int = Field(default=120_000, ge=1_000)
+    default_model: str | None = Field(default=None, validation_alias=AliasChoices(
+        "OPENROUTER_DEFAULT_MODEL", "DEFAULT_MODEL", "default_model"))
+    max_tokens: int | None = None
+    include_reasoning: bool = False
+    cache_responses: bool = False
+    model_cache_ttl_ms: int = Field(default=3_600_000, ge=0)
+    log_level: str = "info"
+    provider_quantizations: str | None = None
+    provider_ignore: str | None = None
+    provider_only: str | None = None
+    provider_order: str | None = None
+    provider_sort: str | None = None
+    provider_require_parameters: str | None = None
+    provider_data_collection: str | None = None
+    provider_allow_fallbacks: str | None = None
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _blank_key_is_missing(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None
+            if any(ch.isspace() for ch in value) or not value.isprintable():
+                raise ValueError("contains whitespace or control characters; paste the key again")
+        return value
+
+    @field_validator("max_tokens", mode="before")
+    @classmethod
+    def _non_positive_is_unset(cls, value: Any) -> Any:
+        if value in (None, ""):
+            return None
+        number = int(value)
+        return number if number > 0 else None
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        lowered = value.strip().lower()
+        if lowered not in {"debug", "info", "warning", "warn", "error", "critical"}:
+            raise ValueError("must be one of debug, info, warning, error")
+        return "warning" if lowered == "warn" else lowered
+
+    def provider_defaults(self) -> ProviderPreferences:
+        sort = (self.provider_sort or "").strip().lower() or None
+        if sort not in (None, "price", "throughput", "latency"):
+            raise ValueError("OPENROUTER_PROVIDER_SORT must be price, throughput or latency")
+        collection = (self.provider_data_collection or "").strip().lower() or None
+        if collection not in (None, "allow", "deny"):
+            raise ValueError("OPENROUTER_PROVIDER_DATA_COLLECTION must be allow or deny")
+        return ProviderPreferences(
+            order=_csv(self.provider_order), only=_csv(self.provider_only), ignore=_csv(self.provider_ignore),
+            quantizations=_csv(self.provider_quantizations), sort=sort,  # type: ignore[arg-type]
+            require_parameters=_flag(self.provider_require_parameters),
+            data_collection=collection,  # type: ignore[arg-type]
+            allow_fallbacks=_flag(self.provider_allow_fallbacks),
+        )
+
+    def secret_values(self) -> tuple[str, ...]:
+        return (self.api_key.get_secret_value(),) if self.api_key else ()
+
+
+class Settings(CoreSettings):
+    """Every setting of the server; later concerns add their mixins here."""
+
+
+def load_settings() -> tuple[Settings, str | None]:
+    """Read the environment; a malformed value yields defaults plus a CONFIGURATION problem naming it."""
+    from pydantic import ValidationError
+
+    try:
+        settings = Settings()
+        settings.provider_defaults()
+        return settings, None
+    except ValidationError as exc:
+        names = ", ".join(sorted({"OPENROUTER_" + str(e["loc"][0]).upper() for e in exc.errors()}))
+        first = exc.errors()[0]["msg"]
+        problem = f"malformed setting {names} ({first}): fix it in this server's env and restart."
+    except ValueError as exc:
+        problem = f"malformed setting: {exc}: fix it in this server's env and restart."
+    return Settings.model_construct(), problem

@@ -1,0 +1,115 @@
+"""The catalogue tools: search_models, get_model_info, validate_model."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from mcp.types import CallToolResult, ToolAnnotations
+from pydantic import BaseModel, Field
+
+from ...application.catalog_queries import ModelSearch
+from ..presenters import guarded, success, text
+from .registry import ToolRegistry
+
+READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
+Modality = Literal["text", "image", "audio", "video", "file"]
+
+SEARCH = """Find OpenRouter models by text, author and capability; free to call (reads a catalogue cached for OPENROUTER_MODEL_CACHE_TTL_MS, default 1 h).
+Use before chat_completion or analyze_* to pick a model id; use get_model_info for one known id.
+query matches id and name (all words, case-insensitive); provider is the id prefix ('google', 'openai'); input/output filter by modality, e.g. input=['video'] for video understanding, output=['image'] for image generation.
+Pages: limit 1-50 (default 20) and offset; follow next_offset while has_more.
+Errors: INVALID_INPUT, UPSTREAM_HTTP or UPSTREAM_TIMEOUT when the catalogue cannot be fetched."""
+
+INFO = """Show one model's card: context length, input/output modalities, USD prices per token, max output and supported parameters. Free (cached catalogue).
+Use when you know the id; use search_models to discover ids, validate_model for a yes/no check.
+Variant suffixes (':free', ':nitro', ...) resolve to the base model.
+Errors: MODEL_NOT_FOUND (with close matches in suggestions), INVALID_INPUT (malformed id), UPSTREAM_HTTP."""
+
+VALIDATE = """Check whether a model id exists on OpenRouter before spending on it. Free (cached catalogue).
+Returns valid true/false, never an error for an unknown id; a false result carries the reason and close matches.
+Use get_model_info instead when you also need prices or modalities.
+Errors: only UPSTREAM_HTTP/UPSTREAM_TIMEOUT when the catalogue cannot be fetched."""
+
+
+class ModelSummary(BaseModel):
+    id: str
+    name: str
+    context_length: int | None
+    input_modalities: list[str]
+    output_modalities: list[str]
+    pricing: dict[str, str]
+    is_free: bool
+
+
+class ModelDetail(ModelSummary):
+    max_completion_tokens: int | None
+    supported_parameters: list[str]
+    description: str
+
+
+class SearchPage(BaseModel):
+    results: list[ModelSummary]
+    offset: int
+    limit: int
+    total: int
+    has_more: bool
+    next_offset: int | None
+
+
+class ValidationResult(BaseModel):
+    valid: bool
+    model: str
+    reason: str | None = None
+    suggestions: list[str] | None = None
+
+
+def register(registry: ToolRegistry) -> None:
+    use_cases = registry.container.use_cases
+
+    async def search_models(
+        query: Annotated[str | None, Field(max_length=200)] = None,
+        provider: Annotated[str | None, Field(max_length=100, description="Author prefix, e.g. 'anthropic'.")] = None,
+        input: Annotated[list[Modality] | None, Field(description="Required input modalities.")] = None,
+        output: Annotated[list[Modality] | None, Field(description="Required output modalities.")] = None,
+        free_only: bool = False,
+        limit: Annotated[int, Field(ge=1, le=50)] = 20,
+        offset: Annotated[int, Field(ge=0)] = 0,
+    ) -> Annotated[CallToolResult, SearchPage]:
+        async def body() -> CallToolResult:
+            page = await use_cases.search_models()(ModelSearch(
+                query=query, provider=provider, input_modalities=tuple(input or ()),
+                output_modalities=tuple(output or ()), free_only=free_only, limit=limit, offset=offset))
+            lines = [f"{c.id} — {c.name} (ctx {c.context_length}, in {'+'.join(c.input_modalities)}"
+                     f"{', free' if c.is_free else ''})" for c in page.results]
+            more = f" More: offset={page.next_offset}." if page.has_more else ""
+            summary = f"{page.total} models match; showing {len(page.results)} from offset {page.offset}.{more}"
+            return success([text("\n".join([summary, *lines]))], structured=page.as_dict())
+
+        return await guarded("search_models", body)
+
+    async def get_model_info(
+        model: Annotated[str, Field(min_length=1, max_length=200, description="e.g. 'google/gemini-2.5-flash'.")],
+    ) -> Annotated[CallToolResult, ModelDetail]:
+        async def body() -> CallToolResult:
+            card = await use_cases.get_model_info()(model)
+            detail = card.detail()
+            return success([text(f"{card.id}: {card.name}; context {card.context_length}; "
+                                 f"in {'+'.join(card.input_modalities)} -> out {'+'.join(card.output_modalities)}; "
+                                 f"pricing {detail['pricing']}")], structured=detail)
+
+        return await guarded("get_model_info", body)
+
+    async def validate_model(
+        model: Annotated[str, Field(min_length=1, max_length=200)],
+    ) -> Annotated[CallToolResult, ValidationResult]:
+        async def body() -> CallToolResult:
+            verdict = await use_cases.validate_model()(model)
+            words = "is available" if verdict.valid else f"is not valid: {verdict.reason}"
+            hint = f" Close matches: {', '.join(verdict.suggestions)}." if verdict.suggestions else ""
+            return success([text(f"{verdict.model} {words}.{hint}")], structured=verdict.as_dict())
+
+        return await guarded("validate_model", body)
+
+    registry.add(search_models, title="Search models", description=SEARCH, annotations=READ_ONLY)
+    registry.add(get_model_info, title="Get model info", description=INFO, annotations=READ_ONLY)
+    registry.add(validate_model, title="Validate model id", description=VALIDATE, annotations=READ_ONLY)

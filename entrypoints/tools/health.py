@@ -1,0 +1,51 @@
+"""The health_check tool: key, credit and catalogue state; never an error result."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from mcp.server.mcpserver import Context
+from mcp.types import CallToolResult, ToolAnnotations
+from pydantic import BaseModel
+
+from ..presenters import guarded, success, text
+from .registry import ToolRegistry
+
+DESCRIPTION = """Report whether this server can work: version, protocol, whether OPENROUTER_API_KEY is set and accepted (checked live with GET /key, free), remaining credit limit when the key has one, and how many models the catalogue holds.
+Use first when other tools fail with CONFIGURATION or UNAUTHORIZED, or to see remaining credit before expensive generation.
+Never returns an error: problems are listed in 'problems' and 'ok' is false."""
+
+
+class HealthOutput(BaseModel):
+    ok: bool
+    server_version: str
+    protocol_version: str
+    api_key_present: bool
+    api_key_valid: bool
+    models_cached: int
+    credit_limit_usd: float | None
+    credit_remaining_usd: float | None
+    is_free_tier: bool | None
+    problems: list[str]
+
+
+def register(registry: ToolRegistry) -> None:
+    use_cases = registry.container.use_cases
+
+    async def health_check(ctx: Context) -> Annotated[CallToolResult, HealthOutput]:
+        async def body() -> CallToolResult:
+            report = await use_cases.health_check()(str(ctx.protocol_version or "unknown"))
+            data = report.as_dict()
+            credit = (f"; credit remaining ${data['credit_remaining_usd']:.2f} of ${data['credit_limit_usd']:.2f}"
+                      if report.credit_limit is not None and report.credit_remaining is not None else "")
+            status = "ok" if report.ok else "NOT OK: " + "; ".join(report.problems)
+            line = (f"{status}. Server {report.server_version}, protocol {report.protocol_version}; key "
+                    f"{'valid' if report.api_key_valid else 'present but not accepted' if report.api_key_present else 'missing'}"
+                    f"{credit}; {report.models_cached} models cached.")
+            return success([text(line)], structured=data)
+
+        return await guarded("health_check", body)
+
+    registry.add(health_check, title="Health check", description=DESCRIPTION,
+                 annotations=ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True,
+                                             open_world_hint=True))

@@ -1,0 +1,56 @@
+"""``ToolRegistry``: adds tools to the server with compact, client-friendly input schemas."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from mcp.server.mcpserver import MCPServer
+from mcp.types import ToolAnnotations
+
+from ..container import Container
+
+
+def compact_schema(node: Any) -> Any:
+    """Drop pydantic's per-field titles and fold ``anyOf[X, null]`` into ``X``.
+
+    ``tools/list`` is paid for in every client's context, so the published schema carries
+    only what a caller needs. Validation still uses the full pydantic model.
+    """
+    if isinstance(node, list):
+        return [compact_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "title" and isinstance(value, str):
+            continue
+        if key == "properties" and isinstance(value, dict):
+            out[key] = {name: compact_schema(prop) for name, prop in value.items()}
+            continue
+        out[key] = compact_schema(value)
+    any_of = out.get("anyOf")
+    if isinstance(any_of, list) and len(any_of) == 2 and {"type": "null"} in any_of:
+        other = next(item for item in any_of if item != {"type": "null"})
+        del out["anyOf"]
+        if out.get("default", 0) is None:
+            del out["default"]
+        out = {**other, **out}
+    return out
+
+
+class ToolRegistry:
+    def __init__(self, server: MCPServer, container: Container) -> None:
+        self.server = server
+        self.container = container
+
+    def add(self, fn: Callable[..., Any], *, title: str, description: str, annotations: ToolAnnotations,
+            structured_output: bool | None = None) -> None:
+        annotations = annotations.model_copy(update={"title": title})
+        self.server.add_tool(fn, title=title, description=description, annotations=annotations,
+                             structured_output=structured_output)
+        tool = self.server._tool_manager.get_tool(fn.__name__)
+        assert tool is not None
+        tool.parameters = compact_schema(tool.parameters)
+        if tool.fn_metadata.output_schema is not None:
+            tool.fn_metadata.output_schema = compact_schema(tool.fn_metadata.output_schema)
