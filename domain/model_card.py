@@ -23,7 +23,7 @@ class Pricing:
         return all(v is None or v == 0 for v in (self.prompt, self.completion, self.request))
 
     def as_dict(self) -> dict[str, str]:
-        return {k: str(v) for k, v in (("prompt", self.prompt), ("completion", self.completion),
+        return {k: format(v, "f") for k, v in (("prompt", self.prompt), ("completion", self.completion),
                                        ("request", self.request), ("image", self.image)) if v is not None}
 
 

@@ -8,7 +8,7 @@ from dependency_injector import containers, providers
 from ..adapters.clock import SystemClock
 from ..adapters.openrouter.catalog import OpenRouterCatalog
 from ..adapters.openrouter.chat import OpenRouterChat
-from ..adapters.openrouter.http import OpenRouterConfig, OpenRouterHttp, build_client
+from ..adapters.openrouter.http import OpenRouterConfig, OpenRouterHttp, RetryPolicy, build_client
 from ..application.catalog_queries import GetModelInfo, SearchModels, ValidateModel
 from ..application.chat_completion import ChatCompletion, ChatDefaults
 from ..application.health import HealthCheck
@@ -45,7 +45,9 @@ class Gateways(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     openrouter_config = providers.Singleton(openrouter_config, settings)
     http_client = providers.Singleton(build_client, openrouter_config, transport)
-    openrouter_http = providers.Singleton(OpenRouterHttp, http_client, openrouter_config)
+    retry_policy = providers.Singleton(
+        lambda s: RetryPolicy(attempts=s.max_retries + 1), settings)
+    openrouter_http = providers.Singleton(OpenRouterHttp, http_client, openrouter_config, retry_policy)
     chat = providers.Singleton(OpenRouterChat, openrouter_http)
     catalog_source = providers.Singleton(OpenRouterCatalog, openrouter_http)
 

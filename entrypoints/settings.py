@@ -47,6 +47,7 @@ class CoreSettings(BaseSettings):
     http_referer: str = "https://github.com/openrouter-multimodal-mcp/openrouter-multimodal-mcp"
     app_title: str = "openrouter-multimodal-mcp"
     http_timeout_ms: int = Field(default=120_000, ge=1_000)
+    max_retries: int = Field(default=2, ge=0, le=10)
     default_model: str | None = Field(default=None, validation_alias=AliasChoices(
         "OPENROUTER_DEFAULT_MODEL", "DEFAULT_MODEL", "default_model"))
     max_tokens: int | None = None

@@ -94,7 +94,8 @@ def classify(http_status: int, body: Any, headers: Mapping[str, str], context: s
         return upstream(ErrorCode.UNAUTHORIZED,
                         f"OpenRouter rejected the API key ({message}): check OPENROUTER_API_KEY.",
                         "Create or copy a key at https://openrouter.ai/keys")
-    if status == 402 or "credits" in lowered or "can only afford" in lowered:
+    if status == 402 or (status != 429 and ("requires more credits" in lowered or "insufficient credits" in lowered
+                                            or "can only afford" in lowered)):
         details["reason"] = "credits"
         return upstream(ErrorCode.UPSTREAM_REFUSED,
                         f"not enough OpenRouter credits ({text}): add credits at {CREDITS_URL}, "

@@ -12,7 +12,7 @@ from ..container import Container
 
 
 def compact_schema(node: Any) -> Any:
-    """Drop pydantic's per-field titles and fold ``anyOf[X, null]`` into ``X``.
+    """Drop pydantic's per-field titles and fold an optional input's ``anyOf[X, null]`` (default null) into ``X``.
 
     ``tools/list`` is paid for in every client's context, so the published schema carries
     only what a caller needs. Validation still uses the full pydantic model.
@@ -30,11 +30,10 @@ def compact_schema(node: Any) -> Any:
             continue
         out[key] = compact_schema(value)
     any_of = out.get("anyOf")
-    if isinstance(any_of, list) and len(any_of) == 2 and {"type": "null"} in any_of:
+    optional_input = "default" in out and out["default"] is None
+    if optional_input and isinstance(any_of, list) and len(any_of) == 2 and {"type": "null"} in any_of:
         other = next(item for item in any_of if item != {"type": "null"})
-        del out["anyOf"]
-        if out.get("default", 0) is None:
-            del out["default"]
+        del out["anyOf"], out["default"]
         out = {**other, **out}
     return out
 

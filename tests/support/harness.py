@@ -1,0 +1,66 @@
+"""Test harness: a real container and the real in-memory MCP client, driven from sync or async code."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+from mcp import Client
+from mcp.types import CallToolResult
+
+from openrouter_multimodal.entrypoints.bootstrap import bootstrap
+from openrouter_multimodal.entrypoints.container import Container
+from openrouter_multimodal.entrypoints.server import OpenRouterMcpServer, build_server
+from openrouter_multimodal.entrypoints.settings import Settings
+
+TEST_KEY = "sk-or-v1-0000000000000000000000000000000000000000000000000000000000test"
+
+
+def make_settings(**overrides: Any) -> Settings:
+    values: dict[str, Any] = {"api_key": TEST_KEY, **overrides}
+    return Settings(**values)
+
+
+def make_container(settings: Settings | None = None, problem: str | None = None) -> Container:
+    container, _ = bootstrap(settings or make_settings())
+    if problem:
+        container.configuration_problem.override(problem)
+    return container
+
+
+def record_requests(container: Container, sink: list[httpx.Request]) -> None:
+    """Keep every request the shared upstream client sends (an httpx event hook; works under vcrpy)."""
+
+    async def hook(request: httpx.Request) -> None:
+        sink.append(request)
+
+    container.gateways.http_client().event_hooks["request"].append(hook)
+
+
+class SyncMcp:
+    """Holds one in-memory ``mcp.Client`` session open on a portal thread, for sync pytest-bdd steps."""
+
+    def __init__(self, portal: BlockingPortal, client: Client) -> None:
+        self._portal = portal
+        self._client = client
+
+    def call(self, name: str, arguments: dict[str, Any] | None = None) -> CallToolResult:
+        return self._portal.call(self._client.call_tool, name, arguments or {})
+
+    def list_tools(self) -> Any:
+        return self._portal.call(self._client.list_tools)
+
+
+@contextlib.contextmanager
+def sync_client(server: OpenRouterMcpServer, mode: str = "auto") -> Iterator[SyncMcp]:
+    with start_blocking_portal("asyncio") as portal:
+        client = Client(server, mode=mode)  # type: ignore[arg-type]
+        with portal.wrap_async_context_manager(client) as entered:
+            yield SyncMcp(portal, entered)
+
+
+def server_for(container: Container, problem: str | None = None) -> OpenRouterMcpServer:
+    return build_server(container, problem)
