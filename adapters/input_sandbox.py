@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -57,6 +57,20 @@ class SandboxedFileReader:
 
     async def read_all(self, path: str, max_bytes: int) -> bytes:
         return await asyncio.to_thread(self._read, path, max(max_bytes, 0), True)
+
+    async def iter_chunks(self, path: str, max_bytes: int, chunk_size: int = _MIB) -> AsyncIterator[bytes]:
+        resolved = await asyncio.to_thread(self._resolve, path)
+        await asyncio.to_thread(self._stat_regular, path, resolved)
+        handle = await asyncio.to_thread(self._open, resolved)
+        try:
+            sent = 0
+            while chunk := await asyncio.to_thread(handle.read, chunk_size):
+                sent += len(chunk)
+                if sent > max_bytes:
+                    raise self._too_large(resolved, sent, max_bytes)
+                yield chunk
+        finally:
+            handle.close()
 
     def _resolve(self, raw: str) -> Path:
         text = raw.strip()

@@ -60,7 +60,7 @@ class ChatCompletion:
             cache=cache,
         )
         result = await self._upstream.complete(prepared)
-        result = _answer_or_raise(result, max_tokens)
+        result = answer_or_raise(result, max_tokens)
         notes = dict(result.notes)
         if auto:
             notes["model_selected_automatically"] = True
@@ -82,7 +82,7 @@ class ChatCompletion:
         return fit_to_context(request.messages, card.context_length, reserve)
 
 
-def _answer_or_raise(result: ChatResult, max_tokens: int | None) -> ChatResult:
+def answer_or_raise(result: ChatResult, max_tokens: int | None) -> ChatResult:
     if result.text.strip():
         return result
     if result.reasoning and result.finish_reason == "length":

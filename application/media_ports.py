@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -39,4 +40,9 @@ class LocalFileReader(Protocol):
         Callers that want a limit message naming their own env var check
         ``open_checked(...).size`` first; this cap guards against the file growing meanwhile.
         """
+        ...
+
+    def iter_chunks(self, path: str, max_bytes: int, chunk_size: int = 1 << 20) -> AsyncIterator[bytes]:
+        """Stream the file in chunks (re-checked against the sandbox) so large media never sits in memory whole;
+        raises ``ResourceTooLarge`` if the file grows past ``max_bytes`` while being read."""
         ...

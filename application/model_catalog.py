@@ -56,8 +56,9 @@ class ModelCatalog:
         return self._models
 
     async def get(self, model_id: str) -> ModelCard | None:
+        """The card for ``model_id``; a variant id (``x/y:nitro``) falls back to its base entry."""
         models = await self.models()
-        return models.get(model_id)
+        return models.get(model_id) or models.get(model_id.split(":", 1)[0])
 
     def invalidate(self) -> None:
         self._fetched_at = None

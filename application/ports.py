@@ -6,7 +6,7 @@ do the same, so every use case can run without a network.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
@@ -64,3 +64,30 @@ class Credentials(Protocol):
     def ensure_configured(self) -> None:
         """Raise ``ConfigurationError`` naming the missing variable; return quietly otherwise."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class StreamedAttachment:
+    """One large audio or video input sent as base64 without materialising the encoded text.
+
+    Exactly one of ``chunks`` (raw bytes, encoded while the request is sent) or ``base64``
+    (already-encoded text from a data URL) is set. ``size`` is the raw byte count.
+    """
+
+    part_type: str
+    mime: str
+    size: int
+    audio_format: str | None = None
+    chunks: Callable[[], AsyncIterator[bytes]] | None = None
+    base64: str | None = None
+    cache_control: bool = False
+
+
+class MediaChatCompletions(Protocol):
+    """A chat completion whose last user message also carries one streamed attachment.
+
+    The request body is produced while it is sent, so a 100 MB video costs a few MB of memory
+    rather than several copies of itself. Fails like ``ChatCompletions.complete``.
+    """
+
+    async def complete_with_attachment(self, request: ChatRequest, attachment: StreamedAttachment) -> ChatResult: ...

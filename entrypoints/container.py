@@ -6,13 +6,20 @@ import httpx
 from dependency_injector import containers, providers
 
 from ..adapters.clock import SystemClock
+from ..adapters.input_sandbox import SandboxedFileReader
 from ..adapters.openrouter.catalog import OpenRouterCatalog
 from ..adapters.openrouter.chat import OpenRouterChat
 from ..adapters.openrouter.http import OpenRouterConfig, OpenRouterHttp, RetryPolicy, build_client
+from ..adapters.pillow_images import PillowImagePreparer
+from ..adapters.safe_fetcher import SafeHttpFetcher
+from ..adapters.system_resolver import SystemResolver
 from ..application.catalog_queries import GetModelInfo, SearchModels, ValidateModel
 from ..application.chat_completion import ChatCompletion, ChatDefaults
 from ..application.health import HealthCheck
+from ..application.media_analysis import AnalysisDefaults, AnalyzeMediaUseCase
+from ..application.media_loading import MediaLoader
 from ..application.model_catalog import ModelCatalog
+from ..domain.media import MediaKind
 from .settings import Settings
 from .version import SERVER_VERSION
 
@@ -37,6 +44,27 @@ def chat_defaults(settings: Settings) -> ChatDefaults:
     )
 
 
+def analysis_defaults(settings: Settings) -> AnalysisDefaults:
+    return AnalysisDefaults(
+        models={MediaKind.IMAGE: settings.default_vision_model, MediaKind.AUDIO: settings.default_audio_model,
+                MediaKind.VIDEO: settings.default_video_model},
+        default_model=settings.default_model,
+        image_max_dimension=settings.image_max_dimension,
+        image_jpeg_quality=settings.image_jpeg_quality,
+        max_tokens=settings.max_tokens,
+        cache_responses=settings.cache_responses,
+    )
+
+
+def input_reader(settings: Settings) -> SandboxedFileReader:
+    return SandboxedFileReader(settings.input_roots(settings.output_root()), settings.allow_unsafe_paths)
+
+
+def media_fetcher(settings: Settings, resolver: SystemResolver) -> SafeHttpFetcher:
+    user_agent = f"{settings.app_title}/{SERVER_VERSION} (+{settings.http_referer})"
+    return SafeHttpFetcher(resolver, user_agent, allow_private=settings.allow_private_urls)
+
+
 class Gateways(containers.DeclarativeContainer):
     """Adapters that talk to the world; ``transport`` is the test seam for scripted upstreams."""
 
@@ -50,6 +78,10 @@ class Gateways(containers.DeclarativeContainer):
     openrouter_http = providers.Singleton(OpenRouterHttp, http_client, openrouter_config, retry_policy)
     chat = providers.Singleton(OpenRouterChat, openrouter_http)
     catalog_source = providers.Singleton(OpenRouterCatalog, openrouter_http)
+    resolver = providers.Singleton(SystemResolver)
+    file_reader = providers.Singleton(input_reader, settings)
+    url_fetcher = providers.Singleton(media_fetcher, settings, resolver)
+    image_preparer = providers.Singleton(PillowImagePreparer)
 
 
 class UseCases(containers.DeclarativeContainer):
@@ -64,6 +96,12 @@ class UseCases(containers.DeclarativeContainer):
     chat_completion = providers.Factory(
         ChatCompletion, gateways.chat, model_catalog, gateways.chat,
         providers.Callable(chat_defaults, settings))
+    media_loader = providers.Singleton(
+        MediaLoader, gateways.file_reader, gateways.url_fetcher,
+        providers.Callable(lambda s: s.media_limits(), settings))
+    analyze_media = providers.Factory(
+        AnalyzeMediaUseCase, media_loader, gateways.image_preparer, gateways.chat, gateways.chat, model_catalog,
+        gateways.chat, providers.Callable(analysis_defaults, settings))
     search_models = providers.Factory(SearchModels, model_catalog)
     get_model_info = providers.Factory(GetModelInfo, model_catalog)
     validate_model = providers.Factory(ValidateModel, model_catalog)
@@ -84,3 +122,4 @@ class Container(containers.DeclarativeContainer):
 async def shutdown(container: Container) -> None:
     """Close the shared HTTP clients."""
     await container.gateways.openrouter_http().aclose()
+    await container.gateways.url_fetcher().aclose()

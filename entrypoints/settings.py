@@ -9,6 +9,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ..domain.provider_preferences import ProviderPreferences
+from .media_settings import MediaSettings
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -19,7 +20,10 @@ def _csv(value: str | None) -> tuple[str, ...] | None:
         return None
     text = value.strip()
     if text.startswith("["):
-        parsed = json.loads(text)
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError:
+            raise ValueError("must be a JSON array of strings or a comma-separated list") from None
         if not isinstance(parsed, list) or not all(isinstance(v, str) for v in parsed):
             raise ValueError("must be a JSON array of strings or a comma-separated list")
         return tuple(parsed)
@@ -92,6 +96,14 @@ class CoreSettings(BaseSettings):
         return "warning" if lowered == "warn" else lowered
 
     def provider_defaults(self) -> ProviderPreferences:
+        """The provider-routing defaults; a malformed value raises ValueError naming its variable."""
+
+        def named(field: str, parse: Any) -> Any:
+            try:
+                return parse(getattr(self, field))
+            except ValueError as exc:
+                raise ValueError(f"OPENROUTER_{field.upper()} {exc}") from None
+
         sort = (self.provider_sort or "").strip().lower() or None
         if sort not in (None, "price", "throughput", "latency"):
             raise ValueError("OPENROUTER_PROVIDER_SORT must be price, throughput or latency")
@@ -99,33 +111,52 @@ class CoreSettings(BaseSettings):
         if collection not in (None, "allow", "deny"):
             raise ValueError("OPENROUTER_PROVIDER_DATA_COLLECTION must be allow or deny")
         return ProviderPreferences(
-            order=_csv(self.provider_order), only=_csv(self.provider_only), ignore=_csv(self.provider_ignore),
-            quantizations=_csv(self.provider_quantizations), sort=sort,  # type: ignore[arg-type]
-            require_parameters=_flag(self.provider_require_parameters),
+            order=named("provider_order", _csv), only=named("provider_only", _csv),
+            ignore=named("provider_ignore", _csv), quantizations=named("provider_quantizations", _csv),
+            sort=sort,  # type: ignore[arg-type]
+            require_parameters=named("provider_require_parameters", _flag),
             data_collection=collection,  # type: ignore[arg-type]
-            allow_fallbacks=_flag(self.provider_allow_fallbacks),
+            allow_fallbacks=named("provider_allow_fallbacks", _flag),
         )
 
     def secret_values(self) -> tuple[str, ...]:
         return (self.api_key.get_secret_value(),) if self.api_key else ()
 
 
-class Settings(CoreSettings):
-    """Every setting of the server; later concerns add their mixins here."""
+class Settings(CoreSettings, MediaSettings):
+    """Every setting of the server, one mixin per concern."""
 
 
 def load_settings() -> tuple[Settings, str | None]:
-    """Read the environment; a malformed value yields defaults plus a CONFIGURATION problem naming it."""
+    """Read the environment without ever raising.
+
+    A malformed value is replaced by its default (the other settings, the API key included,
+    are kept) and reported as a CONFIGURATION problem naming the variable.
+    """
     from pydantic import ValidationError
 
-    try:
-        settings = Settings()
-        settings.provider_defaults()
+    defaults: dict[str, Any] = {}
+    problems: list[str] = []
+    for _ in range(len(Settings.model_fields) + 1):
+        try:
+            settings = Settings(**defaults)
+        except ValidationError as exc:
+            for error in exc.errors():
+                name = str(error["loc"][0]) if error["loc"] else ""
+                field = name.lower().removeprefix("openrouter_")
+                if field not in Settings.model_fields or field in defaults:
+                    continue
+                defaults[field] = Settings.model_fields[field].default
+                problems.append(f"OPENROUTER_{field.upper()} ({error['msg']})")
+            continue
+        try:
+            settings.provider_defaults()
+        except ValueError as exc:
+            problems.append(str(exc))
+            settings = settings.model_copy(update={f: None for f in Settings.model_fields if f.startswith("provider_")})
+        break
+    else:  # pragma: no cover - every field was reset and it still failed
+        return Settings.model_construct(), "settings could not be read: check the OPENROUTER_* variables."
+    if not problems:
         return settings, None
-    except ValidationError as exc:
-        names = ", ".join(sorted({"OPENROUTER_" + str(e["loc"][0]).upper() for e in exc.errors()}))
-        first = exc.errors()[0]["msg"]
-        problem = f"malformed setting {names} ({first}): fix it in this server's env and restart."
-    except ValueError as exc:
-        problem = f"malformed setting: {exc}: fix it in this server's env and restart."
-    return Settings.model_construct(), problem
+    return settings, f"malformed setting {'; '.join(problems)}: fix it in this server's env and restart."

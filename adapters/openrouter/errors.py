@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import math
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -24,9 +25,11 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -80,8 +83,10 @@ def classify(http_status: int, body: Any, headers: Mapping[str, str], context: s
     availability = error.get("availability") if isinstance(error.get("availability"), Mapping) else {}
     assert isinstance(availability, Mapping)
     retry_after = parse_retry_after(headers.get("retry-after"))
-    if retry_after is None and isinstance(availability.get("retry_after"), int | float):
-        retry_after = float(availability["retry_after"])
+    hinted = availability.get("retry_after")
+    if retry_after is None and isinstance(hinted, int | float) and not isinstance(hinted, bool) \
+            and math.isfinite(hinted):
+        retry_after = max(0.0, float(hinted))
     details: dict[str, Any] = {"status": status}
     if provider:
         details["provider"] = provider

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -88,15 +88,19 @@ class OpenRouterHttp:
 
     async def request_json(self, method: str, path: str, *, context: str, json_body: Any = None,
                            params: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None,
-                           auth: bool = True) -> tuple[Any, httpx.Headers]:
+                           auth: bool = True,
+                           content_factory: Callable[[], tuple[Any, dict[str, str]]] | None = None,
+                           ) -> tuple[Any, httpx.Headers]:
+        """One JSON exchange. ``content_factory`` builds a fresh streamed body for each attempt."""
         send_headers = self._auth(headers, auth)
         idempotent = method in ("GET", "HEAD")
         waited = 0.0
         for attempt in range(self._retry.attempts):
             last = attempt == self._retry.attempts - 1
+            content, extra = content_factory() if content_factory else (None, {})
             try:
                 response = await self._client.request(method, path.lstrip("/"), json=json_body, params=params,
-                                                      headers=send_headers)
+                                                      content=content, headers={**send_headers, **extra})
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 if last or waited >= self._retry.max_total_s:
                     raise _network_error(exc, context, self._config.base_url) from None

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import pytest
 from mcp.types import CallToolResult
 from pytest_bdd import given, parsers, then, when
@@ -20,6 +21,7 @@ from tests.support.harness import (
     record_requests,
     server_for,
     sync_client,
+    test_fetcher,
 )
 from tests.support.replay import use_cassette
 
@@ -34,11 +36,16 @@ class World:
     result: CallToolResult | None = None
     results: list[CallToolResult] = field(default_factory=list)
     sent: list[Any] = field(default_factory=list)
+    tmp: Any = None
+    resolver_map: dict[str, list[str]] = field(default_factory=dict)
+    loopback_names: set[str] = field(default_factory=set)
 
 
 @pytest.fixture
 def world(tmp_path: Any, caplog: pytest.LogCaptureFixture) -> Iterator[World]:
-    state = World(settings={"max_retries": 0})
+    state = World(settings={"max_retries": 0}, tmp=tmp_path)
+    (tmp_path / "inputs").mkdir()
+    state.settings.update(input_dir=str(tmp_path / "inputs"), output_dir=str(tmp_path / "outputs"))
     stack: list[Any] = []
     state._stack = stack  # type: ignore[attr-defined]
     caplog.set_level(logging.DEBUG)
@@ -56,6 +63,8 @@ def _client(world: World) -> SyncMcp:
             stack.append(cassette_ctx)
         container = make_container(make_settings(**world.settings), world.problem)
         record_requests(container, world.sent)
+        if world.resolver_map or world.loopback_names:
+            container.gateways.url_fetcher.override(test_fetcher(world.resolver_map, world.loopback_names))
         client_ctx = sync_client(server_for(container, world.problem))
         world.client = client_ctx.__enter__()
         stack.append(client_ctx)
@@ -189,10 +198,18 @@ def _upstream_requests(world: World, path: str) -> list[Any]:
     return [r for r in world.sent if r.url.path == path]
 
 
+def request_bytes(request: httpx.Request) -> bytes:
+    """The body of a sent request, also when it was streamed (vcrpy leaves a replayable ByteStream)."""
+    try:
+        return request.content
+    except httpx.RequestNotRead:
+        return b"".join(request.stream)  # type: ignore[arg-type]
+
+
 def _last_chat_body(world: World) -> dict[str, Any]:
     requests = _upstream_requests(world, "/api/v1/chat/completions")
     assert requests, "the upstream received no chat request"
-    body: dict[str, Any] = json.loads(requests[-1].content)
+    body: dict[str, Any] = json.loads(request_bytes(requests[-1]))
     return body
 
 
@@ -229,3 +246,8 @@ def no_key_leak(world: World, caplog: pytest.LogCaptureFixture) -> None:
     for result in world.results:
         assert TEST_KEY not in result.model_dump_json()
     assert TEST_KEY not in caplog.text
+
+
+@then("the upstream received no request at all")
+def upstream_untouched(world: World) -> None:
+    assert world.sent == [], [str(r.url) for r in world.sent]

@@ -128,6 +128,12 @@ def build(recordings: Path) -> dict[str, list[dict[str, Any]]]:
                                      "reasoning_details": []}}],
             "usage": {"prompt_tokens": 30, "completion_tokens": 64, "total_tokens": 94, "cost": 0,
                       "completion_tokens_details": {"reasoning_tokens": 64}}})],
+        "chat_audio_transcript": [models, interaction("POST", chat, 200, {
+            "id": "gen-1760000002-synthesizedaudio0000", "provider": "Google AI Studio",
+            "model": "google/gemini-2.5-flash", "object": "chat.completion", "created": 1760000002,
+            "choices": [{"index": 0, "finish_reason": "stop", "native_finish_reason": "STOP",
+                         "message": {"role": "assistant", "content": "A steady 440 Hz tone; there is no speech."}}],
+            "usage": {"prompt_tokens": 40, "completion_tokens": 11, "total_tokens": 51, "cost": 0.0000395}})],
         "chat_free_auto": [models, interaction("POST", chat, 200, {
             "id": "gen-1760000001-synthesizedfreeauto0", "provider": "Minimax", "model": "minimax/minimax-m2:free",
             "object": "chat.completion", "created": 1760000001,

@@ -40,6 +40,35 @@ def record_requests(container: Container, sink: list[httpx.Request]) -> None:
     container.gateways.http_client().event_hooks["request"].append(hook)
 
 
+class FakeResolver:
+    """Our Resolver port, answering from a fixed table (names map to deliberately chosen addresses)."""
+
+    def __init__(self, table: dict[str, list[str]]) -> None:
+        self.table = table
+        self.calls: list[str] = []
+
+    async def resolve(self, host: str, port: int) -> list[str]:
+        self.calls.append(host)
+        return list(self.table.get(host, []))
+
+
+def test_fetcher(table: dict[str, list[str]], loopback_names: set[str]) -> Any:
+    """A real SafeHttpFetcher whose resolver is a table; loopback is allowed only for ``loopback_names``."""
+    from dependency_injector import providers
+
+    from openrouter_multimodal.adapters.safe_fetcher import SafeHttpFetcher
+    from openrouter_multimodal.domain.network_policy import refusal_reason
+
+    table = {**table, **{name: ["127.0.0.1"] for name in loopback_names}}
+
+    def policy(address: Any) -> str | None:
+        if loopback_names and str(address) == "127.0.0.1":
+            return None
+        return refusal_reason(address)
+
+    return providers.Singleton(SafeHttpFetcher, FakeResolver(table), "bdd-tests/1.0", address_policy=policy)
+
+
 class SyncMcp:
     """Holds one in-memory ``mcp.Client`` session open on a portal thread, for sync pytest-bdd steps."""
 

@@ -30,6 +30,7 @@ replay = vcr.VCR(
     filter_headers=["authorization", "cookie", "set-cookie"],
     before_record_response=_trim_media,
     decode_compressed_response=True,
+    ignore_localhost=True,
 )
 
 

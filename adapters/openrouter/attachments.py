@@ -1,0 +1,59 @@
+"""Streamed request bodies for chat completions that carry one large audio or video attachment."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from ...application.ports import StreamedAttachment
+from ...domain.chat import ChatRequest
+from ..base64_stream import encoded_length, iter_base64, split_json_template
+from .wire import chat_body
+
+PLACEHOLDER = "@@OPENROUTER_MCP_ATTACHMENT@@"
+_SLICE = 1 << 20
+
+
+def _part(attachment: StreamedAttachment) -> dict[str, Any]:
+    part: dict[str, Any]
+    if attachment.part_type == "input_audio":
+        part = {"type": "input_audio", "input_audio": {"data": PLACEHOLDER, "format": attachment.audio_format}}
+    else:
+        part = {"type": "video_url", "video_url": {"url": f"data:{attachment.mime};base64,{PLACEHOLDER}"}}
+    if attachment.cache_control:
+        part["cache_control"] = {"type": "ephemeral"}
+    return part
+
+
+def attachment_document(request: ChatRequest, attachment: StreamedAttachment) -> dict[str, Any]:
+    body = chat_body(request)
+    last_user = next(m for m in reversed(body["messages"]) if m["role"] == "user")
+    content = last_user["content"]
+    last_user["content"] = ([{"type": "text", "text": content}] if isinstance(content, str) else content)
+    last_user["content"].append(_part(attachment))
+    return body
+
+
+async def _text_slices(text: str) -> AsyncIterator[bytes]:
+    for start in range(0, len(text), _SLICE):
+        yield text[start : start + _SLICE].encode("ascii")
+
+
+def streamed_body(request: ChatRequest, attachment: StreamedAttachment) -> tuple[AsyncIterator[bytes], int]:
+    """The JSON body as an async byte stream, and its exact length (so no chunked encoding is needed)."""
+    prefix, suffix = split_json_template(attachment_document(request, attachment), PLACEHOLDER)
+    if attachment.base64 is not None:
+        pieces: AsyncIterator[bytes] = _text_slices(attachment.base64)
+        middle = len(attachment.base64)
+    else:
+        assert attachment.chunks is not None
+        pieces = iter_base64(attachment.chunks())
+        middle = encoded_length(attachment.size)
+
+    async def body() -> AsyncIterator[bytes]:
+        yield prefix
+        async for piece in pieces:
+            yield piece
+        yield suffix
+
+    return body(), len(prefix) + middle + len(suffix)

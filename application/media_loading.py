@@ -1,0 +1,100 @@
+"""``MediaLoader``: turns a path, URL or data URL into checked, size-bounded media ready to send."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..domain.errors import InvalidInput
+from ..domain.media import SNIFF_BYTES, MediaFormat, MediaKind, MediaLimits, decide_format, env_prefix, too_large
+from ..domain.media_source import DataUrl, HttpUrl, LocalPath, MediaSource
+from .fetch_ports import FetchLimits, UrlFetcher
+from .media_ports import LocalFileReader
+
+STREAM_THRESHOLD = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedMedia:
+    """Media that passed every local check; its bytes live in exactly one of ``data``, ``path`` or ``base64``."""
+
+    kind: MediaKind
+    format: MediaFormat
+    size: int
+    origin: str
+    data: bytes | None = None
+    path: str | None = None
+    base64: str | None = None
+    chunks: Callable[[], AsyncIterator[bytes]] | None = field(default=None, compare=False)
+
+    def describe(self) -> dict[str, Any]:
+        return {"kind": self.kind.value, "format": self.format.value, "mime": self.format.mime,
+                "bytes": self.size, "source": self.origin}
+
+
+class MediaLoader:
+    """Loads media for a tool call, refusing unsafe or oversized input before any upstream request.
+
+    Local paths go through the sandboxed ``LocalFileReader`` (UNSAFE_PATH outside the roots),
+    URLs through the SSRF-guarded ``UrlFetcher`` (UPSTREAM_REFUSED for private addresses), and
+    data URLs are size-checked from their length before anything is decoded. The format is
+    decided by magic bytes first, then the name, then the declared MIME type. Large local
+    audio and video files are not read here at all: the result carries a chunk stream so the
+    upstream request body can be produced without holding the file in memory.
+    """
+
+    def __init__(self, files: LocalFileReader, fetcher: UrlFetcher, limits: Mapping[MediaKind, MediaLimits]) -> None:
+        self._files = files
+        self._fetcher = fetcher
+        self._limits = limits
+
+    async def load(self, raw: str, kind: MediaKind) -> LoadedMedia:
+        source = MediaSource.parse(raw)
+        limits = self._limits[kind]
+        prefix = env_prefix(kind)
+        if isinstance(source, DataUrl):
+            return self._from_data_url(source, kind, limits, prefix)
+        if isinstance(source, HttpUrl):
+            fetched = await self._fetcher.fetch(source.url, FetchLimits(
+                max_bytes=limits.max_download_bytes, max_redirects=limits.max_redirects,
+                timeout_s=limits.fetch_timeout_s, env_prefix=prefix))
+            name = urlsplit(fetched.final_url).path.rsplit("/", 1)[-1] or None
+            fmt = decide_format(kind, fetched.data[:SNIFF_BYTES], name=name, mime=fetched.content_type)
+            return LoadedMedia(kind, fmt, len(fetched.data), "url", data=fetched.data)
+        assert isinstance(source, LocalPath)
+        local = await self._files.open_checked(source.path)
+        if local.size > limits.max_download_bytes:
+            raise too_large(kind, "file", limits.max_download_bytes, f"{prefix}_MAX_DOWNLOAD_BYTES")
+        if local.size == 0:
+            raise InvalidInput(f"{local.path} is empty: pass a file with content.")
+        head = await self._files.read_head(local.path, SNIFF_BYTES)
+        fmt = decide_format(kind, head, name=local.path)
+        if kind is MediaKind.IMAGE or local.size <= STREAM_THRESHOLD:
+            data = await self._files.read_all(local.path, limits.max_download_bytes)
+            return LoadedMedia(kind, fmt, len(data), "file", data=data)
+        files, path, cap = self._files, local.path, limits.max_download_bytes
+
+        def chunks() -> AsyncIterator[bytes]:
+            return files.iter_chunks(path, cap)
+
+        return LoadedMedia(kind, fmt, local.size, "file", path=path, chunks=chunks)
+
+    @staticmethod
+    def _from_data_url(source: DataUrl, kind: MediaKind, limits: MediaLimits, prefix: str) -> LoadedMedia:
+        if source.decoded_size_estimate > limits.max_data_url_bytes:
+            raise too_large(kind, "data URL", limits.max_data_url_bytes, f"{prefix}_MAX_DATA_URL_BYTES")
+        if kind is MediaKind.IMAGE or source.decoded_size_estimate <= STREAM_THRESHOLD:
+            data = source.decode()
+            fmt = decide_format(kind, data[:SNIFF_BYTES], name=source.filename, mime=source.mime)
+            return LoadedMedia(kind, fmt, len(data), "data_url", data=data)
+        payload = "".join(source.payload.split())
+        try:
+            head = base64.b64decode(payload[:128], validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput("the data URL's base64 payload is malformed: re-encode the file.") from None
+        fmt = decide_format(kind, head, name=source.filename, mime=source.mime)
+        return LoadedMedia(kind, fmt, source.decoded_size_estimate, "data_url", base64=payload)

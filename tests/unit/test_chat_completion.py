@@ -1,0 +1,205 @@
+"""The chat_completion use case against fakes: defaults, model choice, context fitting, empty answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from openrouter_multimodal.application.chat_completion import ChatCompletion, ChatDefaults
+from openrouter_multimodal.application.model_catalog import ModelCatalog
+from openrouter_multimodal.domain.chat import ChatMessage, ChatRequest, ChatResult, ResponseCache
+from openrouter_multimodal.domain.errors import ConfigurationError, ErrorCode, InvalidInput, UpstreamError
+from openrouter_multimodal.domain.model_id import ModelId
+from openrouter_multimodal.domain.provider_preferences import ProviderPreferences
+from tests.fakes import FakeCatalogSource, FakeChat, FakeClock, FakeCredentials, card
+
+pytestmark = pytest.mark.anyio
+
+FREE = {"prompt_price": "0", "completion_price": "0"}
+CARDS = [
+    card("openai/gpt-4o", context=128_000),
+    card("google/gemini-huge", context=1_000_000),  # paid: never picked automatically
+    card("meta-llama/llama-3.3-70b-instruct:free", context=65_536, **FREE),
+    card("google/gemma-3-27b-it:free", context=96_000, **FREE),
+    card("openrouter/auto", context=2_000_000, **FREE),  # a router, not a model: never picked
+    card("small/window", context=300),
+]
+HELLO = (ChatMessage("user", "Hello"),)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def make(
+    defaults: ChatDefaults | None = None,
+    *,
+    chat: FakeChat | None = None,
+    source: FakeCatalogSource | None = None,
+    configured: bool = True,
+) -> tuple[ChatCompletion, FakeChat, FakeCatalogSource]:
+    chat = chat or FakeChat()
+    source = source or FakeCatalogSource(CARDS)
+    catalog = ModelCatalog(source, FakeClock(), ttl_seconds=60)
+    use_case = ChatCompletion(chat, catalog, FakeCredentials(configured), defaults or ChatDefaults())
+    return use_case, chat, source
+
+
+def request(model: str | None = "openai/gpt-4o", messages: tuple[ChatMessage, ...] = HELLO,
+            **kw: object) -> ChatRequest:
+    return ChatRequest(messages=messages, model=ModelId.parse(model) if model else None, **kw)  # type: ignore[arg-type]
+
+
+async def test_no_key_is_a_configuration_error_before_any_upstream_call() -> None:
+    use_case, chat, source = make(configured=False)
+    with pytest.raises(ConfigurationError, match="OPENROUTER_API_KEY"):
+        await use_case(request())
+    assert chat.requests == []
+    assert source.calls == 0
+
+
+async def test_explicit_model_is_used() -> None:
+    use_case, chat, _ = make(ChatDefaults(default_model="google/gemini-huge"))
+    result = await use_case(request("openai/gpt-4o:nitro"))
+    assert str(chat.last.model) == "openai/gpt-4o:nitro"
+    assert result.text == "Hello!"
+    assert "model_selected_automatically" not in result.notes
+
+
+async def test_configured_default_model_is_used_when_none_is_given() -> None:
+    use_case, chat, _ = make(ChatDefaults(default_model="google/gemini-huge"))
+    result = await use_case(request(None))
+    assert str(chat.last.model) == "google/gemini-huge"
+    assert result.notes == {}
+
+
+async def test_without_any_model_the_free_model_with_the_largest_context_is_chosen() -> None:
+    use_case, chat, _ = make()
+    result = await use_case(request(None))
+    assert str(chat.last.model) == "google/gemma-3-27b-it:free"
+    assert result.notes["model_selected_automatically"] is True
+
+
+async def test_without_any_free_model_the_cheapest_paid_model_is_chosen() -> None:
+    source = FakeCatalogSource([card("openai/gpt-4o", prompt_price="0.000005"),
+                                card("openai/gpt-4o-mini", prompt_price="0.00000015")])
+    use_case, chat, _ = make(source=source)
+    result = await use_case(request(None))
+    assert str(chat.last.model) == "openai/gpt-4o-mini"
+    assert result.notes["model_selected_automatically"] is True
+
+
+async def test_without_any_usable_model_is_invalid_input() -> None:
+    use_case, chat, _ = make(source=FakeCatalogSource([card("acme/image-only", inputs=("image",))]))
+    with pytest.raises(InvalidInput, match="pass 'model' explicitly"):
+        await use_case(request(None))
+    assert chat.requests == []
+
+
+async def test_max_tokens_defaults_from_settings_and_the_call_wins() -> None:
+    use_case, chat, _ = make(ChatDefaults(max_tokens=777))
+    await use_case(request())
+    assert chat.last.max_tokens == 777
+    await use_case(request(max_tokens=100))
+    assert chat.last.max_tokens == 100
+
+
+async def test_provider_preferences_are_merged_over_the_defaults() -> None:
+    defaults = ChatDefaults(provider=ProviderPreferences(sort="price", only=("together",), allow_fallbacks=True))
+    use_case, chat, _ = make(defaults)
+    await use_case(request(provider=ProviderPreferences(only=("groq",), allow_fallbacks=False)))
+    assert chat.last.provider == ProviderPreferences(sort="price", only=("groq",), allow_fallbacks=False)
+
+
+async def test_include_reasoning_defaults_from_settings() -> None:
+    use_case, chat, _ = make(ChatDefaults(include_reasoning=True))
+    await use_case(request())
+    assert chat.last.include_reasoning is True
+    await use_case(request(include_reasoning=False))
+    assert chat.last.include_reasoning is False
+
+
+async def test_response_cache_defaults_from_cache_responses() -> None:
+    use_case, chat, _ = make(ChatDefaults(cache_responses=True))
+    await use_case(request(cache=ResponseCache(ttl="5m")))
+    assert chat.last.cache == ResponseCache(enabled=True, ttl="5m")
+    await use_case(request(cache=ResponseCache(enabled=False)))
+    assert chat.last.cache.enabled is False
+
+
+async def test_response_cache_off_by_default() -> None:
+    use_case, chat, _ = make()
+    await use_case(request())
+    assert chat.last.cache.enabled is False
+
+
+async def test_oldest_non_system_messages_are_dropped_to_fit_the_window() -> None:
+    system = ChatMessage("system", "Be brief.")  # 7 estimated tokens
+    old = [ChatMessage("user", "a" * 300), ChatMessage("assistant", "b" * 300), ChatMessage("user", "c" * 300)]
+    last = ChatMessage("user", "Hi")
+    use_case, chat, _ = make()
+    # small/window has 300 tokens; max_tokens 100 leaves 200 for a 323-token conversation.
+    result = await use_case(request("small/window", messages=(system, *old, last), max_tokens=100))
+    assert chat.last.messages == (system, old[2], last)
+    assert result.notes["dropped_messages"] == 2
+
+
+async def test_a_fitting_conversation_reports_no_dropped_messages() -> None:
+    use_case, chat, _ = make()
+    result = await use_case(request("openai/gpt-4o"))
+    assert chat.last.messages == HELLO
+    assert "dropped_messages" not in result.notes
+
+
+async def test_reasoning_only_answer_cut_by_length_asks_to_raise_max_tokens() -> None:
+    chat = FakeChat(ChatResult(text="  ", model="m", reasoning="Let me think…", finish_reason="length"))
+    use_case, _, _ = make(chat=chat)
+    with pytest.raises(InvalidInput) as caught:
+        await use_case(request(max_tokens=256))
+    assert "raise max_tokens" in caught.value.message
+    assert "256" in caught.value.message
+    assert caught.value.details["finish_reason"] == "length"
+
+
+async def test_reasoning_only_answer_otherwise_is_returned_with_a_note() -> None:
+    chat = FakeChat(ChatResult(text="", model="m", reasoning="The answer is 4.", finish_reason="stop"))
+    use_case, _, _ = make(chat=chat)
+    result = await use_case(request())
+    assert result.text == "The answer is 4."
+    assert result.notes["answer_from_reasoning"] is True
+
+
+async def test_an_empty_answer_is_an_upstream_error() -> None:
+    chat = FakeChat(ChatResult(text="", model="m", finish_reason="stop"))
+    use_case, _, _ = make(chat=chat)
+    with pytest.raises(UpstreamError) as caught:
+        await use_case(request())
+    assert caught.value.code is ErrorCode.UPSTREAM_HTTP
+    assert "empty answer" in caught.value.message
+
+
+async def test_upstream_errors_propagate_unchanged() -> None:
+    refused = UpstreamError("rate limited", code=ErrorCode.UPSTREAM_REFUSED, status=429)
+    use_case, _, _ = make(chat=FakeChat(error=refused))
+    with pytest.raises(UpstreamError) as caught:
+        await use_case(request())
+    assert caught.value is refused
+
+
+async def test_catalogue_failure_with_an_explicit_model_still_calls_upstream_unfitted() -> None:
+    source = FakeCatalogSource(CARDS, error=UpstreamError("models unavailable"))
+    use_case, chat, _ = make(source=source)
+    long = tuple(ChatMessage("user", str(i) * 3000) for i in range(5))
+    result = await use_case(request("small/window", messages=long))
+    assert chat.last.messages == long
+    assert str(chat.last.model) == "small/window"
+    assert "dropped_messages" not in result.notes
+    assert source.calls == 1
+
+
+async def test_catalogue_failure_without_any_model_is_raised() -> None:
+    source = FakeCatalogSource(CARDS, error=UpstreamError("models unavailable"))
+    use_case, chat, _ = make(source=source)
+    with pytest.raises(UpstreamError, match="models unavailable"):
+        await use_case(request(None))
+    assert chat.requests == []
