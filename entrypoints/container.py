@@ -10,8 +10,15 @@ from ..adapters.input_sandbox import SandboxedFileReader
 from ..adapters.openrouter.catalog import OpenRouterCatalog
 from ..adapters.openrouter.chat import OpenRouterChat
 from ..adapters.openrouter.http import OpenRouterConfig, OpenRouterHttp, RetryPolicy, build_client
+from ..adapters.openrouter.images import OpenRouterImages
+from ..adapters.openrouter.rerank import OpenRouterRerank
+from ..adapters.openrouter.speech import OpenRouterSpeech
+from ..adapters.openrouter.videos import OpenRouterVideos
+from ..adapters.output_store import LocalOutputStore
 from ..adapters.pillow_images import PillowImagePreparer
 from ..adapters.safe_fetcher import SafeHttpFetcher
+from ..adapters.sqlite_job_store import SqliteVideoJobStore
+from ..adapters.structlog_audit import StructlogAudit
 from ..adapters.system_resolver import SystemResolver
 from ..application.catalog_queries import GetModelInfo, SearchModels, ValidateModel
 from ..application.chat_completion import ChatCompletion, ChatDefaults
@@ -20,8 +27,11 @@ from ..application.media_analysis import AnalysisDefaults, AnalyzeMediaUseCase
 from ..application.media_loading import MediaLoader
 from ..application.model_catalog import ModelCatalog
 from ..domain.media import MediaKind
+from ..domain.save_policy import SavePolicy
+from .generation_container import GenerationUseCases
 from .settings import Settings
 from .version import SERVER_VERSION
+from .video_container import VideoUseCases
 
 
 def openrouter_config(settings: Settings) -> OpenRouterConfig:
@@ -65,6 +75,14 @@ def media_fetcher(settings: Settings, resolver: SystemResolver) -> SafeHttpFetch
     return SafeHttpFetcher(resolver, user_agent, allow_private=settings.allow_private_urls)
 
 
+def output_store(settings: Settings) -> LocalOutputStore:
+    return LocalOutputStore(SavePolicy(settings.output_root(), settings.allow_unsafe_paths))
+
+
+def job_store(settings: Settings) -> SqliteVideoJobStore:
+    return SqliteVideoJobStore(settings.job_store_file(settings.output_root()))
+
+
 class Gateways(containers.DeclarativeContainer):
     """Adapters that talk to the world; ``transport`` is the test seam for scripted upstreams."""
 
@@ -82,6 +100,14 @@ class Gateways(containers.DeclarativeContainer):
     file_reader = providers.Singleton(input_reader, settings)
     url_fetcher = providers.Singleton(media_fetcher, settings, resolver)
     image_preparer = providers.Singleton(PillowImagePreparer)
+    output_store = providers.Singleton(output_store, settings)
+    job_store = providers.Singleton(job_store, settings)
+    audit = providers.Singleton(StructlogAudit)
+    image_generator = providers.Singleton(OpenRouterImages, openrouter_http)
+    speech_generator = providers.Singleton(OpenRouterSpeech, openrouter_http)
+    video_api = providers.Singleton(
+        OpenRouterVideos, openrouter_http, providers.Callable(lambda c: c.base_url, openrouter_config))
+    reranker = providers.Singleton(OpenRouterRerank, openrouter_http)
 
 
 class UseCases(containers.DeclarativeContainer):
@@ -117,6 +143,8 @@ class Container(containers.DeclarativeContainer):
     gateways = providers.Container(Gateways, settings=settings)
     use_cases = providers.Container(UseCases, settings=settings, gateways=gateways,
                                     configuration_problem=configuration_problem)
+    generation = providers.Container(GenerationUseCases, settings=settings, gateways=gateways, core=use_cases)
+    video = providers.Container(VideoUseCases, settings=settings, gateways=gateways, core=use_cases)
 
 
 async def shutdown(container: Container) -> None:

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from ..domain.errors import ConfigurationError
 from .container import Container, shutdown
 from .presenters import error_result, invalid_input
-from .tools import catalog, chat, health, media
+from .tools import catalog, chat, generation, health, media, video
 from .tools.registry import ToolRegistry
 from .version import SERVER_NAME, SERVER_VERSION
 
@@ -71,6 +71,6 @@ def build_server(container: Container, configuration_problem: str | None = None)
                                  lifespan=lifespan, log_level="WARNING",
                                  configuration_problem=configuration_problem)
     registry = ToolRegistry(server, container)
-    for family in (chat, media, catalog, health):
+    for family in (chat, media, generation, video, catalog, health):
         family.register(registry)
     return server

@@ -9,6 +9,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ..domain.provider_preferences import ProviderPreferences
+from .generation_settings import GenerationSettings
 from .media_settings import MediaSettings
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -123,7 +124,7 @@ class CoreSettings(BaseSettings):
         return (self.api_key.get_secret_value(),) if self.api_key else ()
 
 
-class Settings(CoreSettings, MediaSettings):
+class Settings(CoreSettings, MediaSettings, GenerationSettings):
     """Every setting of the server, one mixin per concern."""
 
 

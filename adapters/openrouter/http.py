@@ -72,6 +72,10 @@ class OpenRouterHttp:
         self._retry = retry or RetryPolicy()
 
     @property
+    def base_url(self) -> str:
+        return self._config.base_url
+
+    @property
     def configured(self) -> bool:
         return bool(self._config.api_key)
 
