@@ -1,0 +1,72 @@
+"""Analysing a 100 MB video over stdio keeps the server's peak memory far below a few copies of the file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from mcp import ClientSession, stdio_client
+
+from tests.e2e.test_stdio_server import FIXTURES, params, text_of
+from tests.support.openrouter_stub import serve_cassette
+
+pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
+VIDEO_BYTES = 100 * 1000 * 1000
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def _server_pids() -> list[int]:
+    mine = os.getpid()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (entry / "cmdline").read_bytes()
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == mine and b"openrouter-multimodal-mcp" in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def _peak_rss_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmHWM line")
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc to read peak RSS")
+async def test_a_100_mb_video_is_streamed_not_copied(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    video = inputs / "big.mp4"
+    header = (FIXTURES / "clip.mp4").read_bytes()
+    with video.open("wb") as handle:
+        handle.write(header)
+        block = os.urandom(1 << 20)
+        written = len(header)
+        while written < VIDEO_BYTES:
+            piece = block[: VIDEO_BYTES - written]
+            handle.write(piece)
+            written += len(piece)
+    with serve_cassette("chat_video_url") as (base_url, log):
+        async with stdio_client(params(tmp_path, base_url)) as (read, write), ClientSession(read, write) as session:
+            await session.initialize()
+            result = await session.call_tool("analyze_video", {"video": "big.mp4", "model": "google/gemini-2.5-flash"})
+            assert not result.is_error, text_of(result)
+            pids = _server_pids()
+            assert len(pids) == 1, pids
+            peak = _peak_rss_bytes(pids[0])
+    posted = [size for method, path, size in log.requests if path.endswith("/chat/completions")]
+    assert posted and posted[0] > VIDEO_BYTES * 4 // 3
+    with capsys.disabled():
+        print(f"\n[memory] 100 MB video: server peak RSS {peak / 1e6:.1f} MB; request body {posted[0] / 1e6:.1f} MB")
+    assert peak < 2 * VIDEO_BYTES

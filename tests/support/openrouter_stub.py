@@ -1,0 +1,85 @@
+"""A real loopback HTTP server that answers like OpenRouter from a replay cassette (for subprocess tests)."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from tests.support.replay import CASSETTES
+
+
+@dataclass
+class StubLog:
+    """What the stub received: (method, path, body size) per request, and the bodies below 1 MiB."""
+
+    requests: list[tuple[str, str, int]] = field(default_factory=list)
+    small_bodies: list[bytes] = field(default_factory=list)
+
+
+def _routes(cassette: str) -> dict[tuple[str, str], dict[str, Any]]:
+    data = yaml.safe_load((CASSETTES / f"{cassette}.yaml").read_text())
+    return {(i["request"]["method"], urlsplit(i["request"]["uri"]).path): i["response"]
+            for i in data["interactions"]}
+
+
+@contextlib.contextmanager
+def serve_cassette(cassette: str) -> Iterator[tuple[str, StubLog]]:
+    """Yields the base URL to use as OPENROUTER_BASE_URL, and the request log."""
+    routes = _routes(cassette)
+    log = StubLog()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def _answer(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            received, kept = 0, bytearray()
+            while received < length:
+                chunk = self.rfile.read(min(1 << 20, length - received))
+                if not chunk:
+                    break
+                received += len(chunk)
+                if len(kept) < (1 << 20):
+                    kept.extend(chunk[: (1 << 20) - len(kept)])
+            path = urlsplit(self.path).path
+            log.requests.append((self.command, path, received))
+            if received < (1 << 20):
+                log.small_bodies.append(bytes(kept))
+            response = routes.get((self.command, path))
+            if response is None:
+                body, status, headers = b'{"error":{"code":404,"message":"no such stub route"}}', 404, {}
+            else:
+                raw = response["body"]["string"]
+                body = raw if isinstance(raw, bytes) else raw.encode()
+                status = response["status"]["code"]
+                headers = {k: v[0] for k, v in response.get("headers", {}).items()}
+            self.send_response(status)
+            for name, value in headers.items():
+                if name.lower() not in {"content-length", "transfer-encoding", "content-encoding"}:
+                    self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = _answer
+        do_POST = _answer
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/api/v1", log
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
