@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from mcp.types import CallToolResult, ToolAnnotations
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ...application.catalog_queries import ModelSearch
 from ..presenters import guarded, success, text
@@ -14,41 +14,29 @@ from .registry import ToolRegistry
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 Modality = Literal["text", "image", "audio", "video", "file"]
 
-SEARCH = """Find OpenRouter models by text, author and capability; free to call (reads a catalogue cached for OPENROUTER_MODEL_CACHE_TTL_MS, default 1 h).
-Use before chat_completion or analyze_* to pick a model id; use get_model_info for one known id.
-query matches id and name (all words, case-insensitive); provider is the id prefix ('google', 'openai'); input/output filter by modality, e.g. input=['video'] for video understanding, output=['image'] for image generation.
-Pages: limit 1-50 (default 20) and offset; follow next_offset while has_more.
-Errors: INVALID_INPUT, UPSTREAM_HTTP or UPSTREAM_TIMEOUT when the catalogue cannot be fetched."""
+SEARCH = """Find OpenRouter model ids by words, author and modality. Free: reads the catalogue cached for OPENROUTER_MODEL_CACHE_TTL_MS (1 h).
+Use before chat_completion, analyze_* or generate_* to pick a model; get_model_info for one known id.
+query matches all words in id or name; provider is the id prefix ('google'); input=['video'] finds video understanding, output=['image'] image generation. Page with offset/next_offset while has_more.
+Errors: INVALID_INPUT, UPSTREAM_HTTP/UPSTREAM_TIMEOUT (catalogue unreachable)."""
 
-INFO = """Show one model's card: context length, input/output modalities, USD prices per token, max output and supported parameters. Free (cached catalogue).
-Use when you know the id; use search_models to discover ids, validate_model for a yes/no check.
-Variant suffixes (':free', ':nitro', ...) resolve to the base model.
-Errors: MODEL_NOT_FOUND (with close matches in suggestions), INVALID_INPUT (malformed id), UPSTREAM_HTTP."""
+INFO = """One model's card: context length, input/output modalities, USD price per token, max output, supported parameters. Free (cached catalogue).
+Use when you know the id; search_models to discover, validate_model for yes/no. Variants (':free', ':nitro') resolve to the base model.
+Errors: MODEL_NOT_FOUND (close matches in suggestions), INVALID_INPUT, UPSTREAM_HTTP."""
 
-VALIDATE = """Check whether a model id exists on OpenRouter before spending on it. Free (cached catalogue).
-Returns valid true/false, never an error for an unknown id; a false result carries the reason and close matches.
-Use get_model_info instead when you also need prices or modalities.
-Errors: only UPSTREAM_HTTP/UPSTREAM_TIMEOUT when the catalogue cannot be fetched."""
+VALIDATE = """Check that a model id exists before spending on it. Free (cached catalogue).
+Unknown ids give valid:false with a reason and close matches, never an error; use get_model_info for prices.
+Errors: UPSTREAM_HTTP/UPSTREAM_TIMEOUT only."""
 
 
-class ModelSummary(BaseModel):
+class ModelDetail(BaseModel):
+    """Also: name, context_length, input/output_modalities, pricing (USD strings), max_completion_tokens."""
+
+    model_config = ConfigDict(extra="allow")
     id: str
-    name: str
-    context_length: int | None
-    input_modalities: list[str]
-    output_modalities: list[str]
-    pricing: dict[str, str]
-    is_free: bool
-
-
-class ModelDetail(ModelSummary):
-    max_completion_tokens: int | None
-    supported_parameters: list[str]
-    description: str
 
 
 class SearchPage(BaseModel):
-    results: list[ModelSummary]
+    results: list[dict[str, Any]]
     offset: int
     limit: int
     total: int

@@ -4,29 +4,27 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, ToolAnnotations
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ...domain.chat import ChatMessage, ChatRequest, ResponseCache
+from ...domain.errors import InvalidInput
 from ...domain.model_id import ModelId
 from ...domain.provider_preferences import ProviderPreferences
 from ..presenters import chat_meta, guarded, success, text
 from .registry import ToolRegistry
 
-DESCRIPTION = """Send a conversation to any OpenRouter model and return its reply (one completion, no streaming).
-Use for text reasoning or chat with a specific model; for a local image/audio/video file use analyze_* instead, and find ids with search_models.
-Paid per token on the model's price (':free' ids cost nothing but are rate-limited); online web search adds about $0.004 per result.
-model: defaults to OPENROUTER_DEFAULT_MODEL, else the free model with the largest context; suffixes like ':nitro' (fastest), ':floor' (cheapest), ':online' pass through. Oldest non-system messages are dropped if the conversation exceeds the model's context (_meta.dropped_messages).
-_meta has model served, provider, usage and cost_usd.
-Errors: INVALID_INPUT (bad arguments, reasoning ran out of max_tokens), MODEL_NOT_FOUND, UNAUTHORIZED, UPSTREAM_REFUSED (credits, moderation, rate limit; see retry_after_seconds), UPSTREAM_TIMEOUT, CONFIGURATION (no key)."""
+DESCRIPTION = """Send a conversation to one OpenRouter model and return its reply (no streaming).
+Use for text work with a chosen model; use analyze_* for files, search_models to find ids.
+Costs the model's per-token price; ':free' ids cost nothing but are rate-limited; online search is extra.
+model defaults to OPENROUTER_DEFAULT_MODEL, else the free model with the largest context; variants (':nitro', ':floor', ':online') pass through. Oldest non-system messages are dropped when the conversation exceeds the context (_meta.dropped_messages). _meta: model, provider, usage, cost_usd.
+Errors: INVALID_INPUT (also when reasoning used up max_tokens), MODEL_NOT_FOUND, UNAUTHORIZED, UPSTREAM_REFUSED (credits, moderation, rate limit with retry_after_seconds), UPSTREAM_TIMEOUT, CONFIGURATION."""
 
 
 class Message(BaseModel):
     model_config = ConfigDict(extra="forbid")
     role: Literal["system", "user", "assistant"]
-    content: Annotated[str | list[dict[str, Any]], Field(
-        description="Text, or OpenAI-style parts: {type:'text',text} | {type:'image_url',image_url:{url}} | ...")]
+    content: Annotated[str | list[dict[str, Any]], Field(description="Text, or OpenAI-style content parts.")]
 
 
 class ProviderRouting(BaseModel):
@@ -54,22 +52,37 @@ class ProviderRouting(BaseModel):
                                    zdr=self.zdr)
 
 
+PROVIDER_HELP = ("Routing over the OPENROUTER_PROVIDER_* defaults: order, only, ignore, quantizations (lists), "
+                 "sort (price|throughput|latency), data_collection (allow|deny), require_parameters, "
+                 "allow_fallbacks, zdr (booleans).")
+
+
+def routing(raw: dict[str, Any] | None) -> ProviderPreferences:
+    """Validate the free-form ``provider`` object; errors name the field (``provider.sort``)."""
+    if not raw:
+        return ProviderPreferences()
+    try:
+        return ProviderRouting.model_validate(raw).to_domain()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(["provider", *(str(p) for p in err["loc"])])
+        raise InvalidInput(f"invalid argument '{field}': {err['msg']}.") from None
+
+
 def register(registry: ToolRegistry) -> None:
     use_cases = registry.container.use_cases
 
     async def chat_completion(
-        messages: Annotated[list[Message], Field(min_length=1, description="The conversation, oldest first.")],
-        ctx: Context,
-        model: Annotated[str | None, Field(description="OpenRouter model id, e.g. 'openai/gpt-4o-mini'.")] = None,
+        messages: Annotated[list[Message], Field(min_length=1, description="Oldest first.")],
+        model: Annotated[str | None, Field(description="e.g. 'openai/gpt-4o-mini'.")] = None,
         temperature: Annotated[float | None, Field(ge=0, le=2)] = None,
         max_tokens: Annotated[int | None, Field(ge=1, description="Default OPENROUTER_MAX_TOKENS.")] = None,
-        provider: ProviderRouting | None = None,
-        include_reasoning: Annotated[bool | None, Field(
-            description="Return the model's reasoning in _meta.reasoning.")] = None,
-        online: Annotated[bool, Field(description="Add web search results (paid).")] = False,
-        web_max_results: Annotated[int | None, Field(ge=1, le=25, description="Default 5.")] = None,
-        cache: Annotated[bool | None, Field(description="OpenRouter response cache; repeat calls are free.")] = None,
-        cache_ttl: Annotated[str | None, Field(pattern=r"^\d{1,5}[smh]$", description="e.g. '5m', '1h'.")] = None,
+        provider: Annotated[dict[str, Any] | None, Field(description=PROVIDER_HELP)] = None,
+        include_reasoning: Annotated[bool | None, Field(description="Put the reasoning in _meta.reasoning.")] = None,
+        online: Annotated[bool, Field(description="Web search (paid).")] = False,
+        web_max_results: Annotated[int | None, Field(ge=1, le=25)] = None,
+        cache: Annotated[bool | None, Field(description="Response cache: repeats are free.")] = None,
+        cache_ttl: Annotated[str | None, Field(pattern=r"^\d{1,5}[smh]$", description="e.g. '5m'.")] = None,
         cache_clear: bool = False,
     ) -> CallToolResult:
         async def body() -> CallToolResult:
@@ -79,7 +92,7 @@ def register(registry: ToolRegistry) -> None:
                 model=ModelId.parse(model) if model else None,
                 temperature=temperature,
                 max_tokens=max_tokens,
-                provider=provider.to_domain() if provider else ProviderPreferences(),
+                provider=routing(provider),
                 include_reasoning=include_reasoning,
                 online=online,
                 web_max_results=web_max_results,

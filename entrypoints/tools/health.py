@@ -11,9 +11,9 @@ from pydantic import BaseModel
 from ..presenters import guarded, success, text
 from .registry import ToolRegistry
 
-DESCRIPTION = """Report whether this server can work: version, protocol, whether OPENROUTER_API_KEY is set and accepted (checked live with GET /key, free), remaining credit limit when the key has one, and how many models the catalogue holds.
-Use first when other tools fail with CONFIGURATION or UNAUTHORIZED, or to see remaining credit before expensive generation.
-Never returns an error: problems are listed in 'problems' and 'ok' is false."""
+DESCRIPTION = """Report whether this server can work: versions, whether OPENROUTER_API_KEY is set and accepted (live GET /key, free), remaining credit when the key has a limit, catalogue size.
+Use first when tools fail with CONFIGURATION or UNAUTHORIZED, or before costly generation.
+Never an error: problems are listed and ok is false."""
 
 
 class HealthOutput(BaseModel):

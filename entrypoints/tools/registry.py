@@ -12,7 +12,10 @@ from ..container import Container
 
 
 def compact_schema(node: Any) -> Any:
-    """Drop pydantic's per-field titles and fold an optional input's ``anyOf[X, null]`` (default null) into ``X``.
+    """Drop pydantic's per-field titles and defaults the schema already implies, and shorten type unions.
+
+    An optional input's ``anyOf[X, null]`` (default null) becomes ``X``; other unions of bare
+    types become a ``type`` list; ``additionalProperties: true`` (the default) is dropped.
 
     ``tools/list`` is paid for in every client's context, so the published schema carries
     only what a caller needs. Validation still uses the full pydantic model.
@@ -30,11 +33,17 @@ def compact_schema(node: Any) -> Any:
             continue
         out[key] = compact_schema(value)
     any_of = out.get("anyOf")
+    if out.get("additionalProperties") is True:
+        del out["additionalProperties"]
     optional_input = "default" in out and out["default"] is None
     if optional_input and isinstance(any_of, list) and len(any_of) == 2 and {"type": "null"} in any_of:
         other = next(item for item in any_of if item != {"type": "null"})
         del out["anyOf"], out["default"]
         out = {**other, **out}
+    any_of = out.get("anyOf")
+    if isinstance(any_of, list) and all(isinstance(i, dict) and set(i) == {"type"} for i in any_of):
+        del out["anyOf"]
+        out["type"] = [i["type"] for i in any_of]
     return out
 
 

@@ -42,18 +42,24 @@ def test_null_first_and_nested_optionals_fold_too() -> None:
     }}
 
 
-def test_nullable_without_a_null_default_keeps_its_any_of() -> None:
+def test_nullable_without_a_null_default_stays_nullable_as_a_type_list() -> None:
     with_default = {"anyOf": [{"type": "integer"}, {"type": "null"}], "default": 20}
     required_nullable = {"anyOf": [{"type": "integer"}, {"type": "null"}], "title": "Remaining"}
-    assert compact_schema(with_default) == with_default
-    assert compact_schema(required_nullable) == {"anyOf": [{"type": "integer"}, {"type": "null"}]}
+    assert compact_schema(with_default) == {"type": ["integer", "null"], "default": 20}
+    assert compact_schema(required_nullable) == {"type": ["integer", "null"]}
 
 
-def test_other_any_of_unions_are_left_alone() -> None:
+def test_unions_of_bare_types_become_type_lists_and_others_are_left_alone() -> None:
     union = {"anyOf": [{"type": "string"}, {"type": "integer"}], "default": None}
-    three = {"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}], "default": None}
-    assert compact_schema(union) == union
-    assert compact_schema(three) == three
+    rich = {"anyOf": [{"type": "string", "minLength": 1}, {"type": "integer"}]}
+    assert compact_schema(union) == {"type": ["string", "integer"], "default": None}
+    assert compact_schema(rich) == rich
+
+
+def test_open_objects_drop_the_default_additional_properties() -> None:
+    assert compact_schema({"type": "object", "additionalProperties": True}) == {"type": "object"}
+    assert compact_schema({"type": "object", "additionalProperties": False}) == {
+        "type": "object", "additionalProperties": False}
 
 
 def test_non_string_title_values_and_scalars_survive() -> None:
