@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,10 +18,11 @@ from openrouter_multimodal.entrypoints.server import OpenRouterMcpServer, build_
 from openrouter_multimodal.entrypoints.settings import Settings
 
 TEST_KEY = "sk-or-v1-0000000000000000000000000000000000000000000000000000000000test"
+LIVE_KEY = os.environ.get("OPENROUTER_TEST_KEY")
 
 
 def make_settings(**overrides: Any) -> Settings:
-    values: dict[str, Any] = {"api_key": TEST_KEY, **overrides}
+    values: dict[str, Any] = {"api_key": LIVE_KEY or TEST_KEY, **overrides}
     return Settings(**values)
 
 
