@@ -11,6 +11,9 @@ MIB = 1024 * 1024
 
 
 class GenerationSettings(BaseSettings):
+    """Inline caps default to 700 KiB (under 1 MB once base64-encoded), because some clients reject
+    larger tool results; the saved file and its resource link are always returned."""
+
     model_config = SettingsConfigDict(env_prefix="OPENROUTER_", extra="ignore", populate_by_name=True)
 
     default_image_model: str = "google/gemini-2.5-flash-image"
@@ -19,8 +22,8 @@ class GenerationSettings(BaseSettings):
     default_rerank_model: str = "cohere/rerank-v3.5"
     preview_max_dimension: int = Field(default=1024, ge=64, le=4096)
     image_inline_max_bytes: int = Field(default=4 * MIB, ge=4096)
-    audio_inline_max_bytes: int = Field(default=4 * MIB, ge=4096)
-    video_inline_max_bytes: int = Field(default=10 * MIB, ge=4096)
+    audio_inline_max_bytes: int = Field(default=700 * 1024, ge=4096)
+    video_inline_max_bytes: int = Field(default=700 * 1024, ge=4096)
     video_gen_max_bytes: int = Field(default=256 * MIB, ge=MIB)
     video_poll_interval_ms: int = Field(default=5_000, ge=50)
     video_max_wait_ms: int = Field(default=45_000, ge=0)

@@ -127,6 +127,7 @@ Feature: Chat with any OpenRouter model
       | chat_error_400_image_fetch | INVALID_INPUT    | fetching image           |
       | chat_error_502             | UPSTREAM_HTTP    | retry                    |
       | chat_403_moderation        | UPSTREAM_REFUSED | moderation               |
+      | chat_zdr                   | ZDR_INCOMPATIBLE | data_collection          |
 
   Scenario: A rate-limited call says how long to wait
     Given the upstream replays "chat_429"
@@ -145,3 +146,21 @@ Feature: Chat with any OpenRouter model
       """
     Then the call fails with code "UPSTREAM_HTTP"
     And the error message mentions "OPENROUTER_BASE_URL"
+
+  Scenario: An upstream that does not answer in time is a timeout
+    Given OpenRouter accepts connections but never answers
+    And the setting "http_timeout_ms" is "1000"
+    When I call "chat_completion" with
+      """
+      {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
+      """
+    Then the call fails with code "UPSTREAM_TIMEOUT"
+    And the error message mentions "retry"
+
+  Scenario: A tool name that does not exist lists the ones that do
+    When I call "chat_complete" with
+      """
+      {"messages": [{"role": "user", "content": "hi"}]}
+      """
+    Then the call fails with code "INVALID_INPUT"
+    And the error message mentions "chat_completion"

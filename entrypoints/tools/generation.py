@@ -2,8 +2,191 @@
 
 from __future__ import annotations
 
+import base64
+from decimal import Decimal
+from typing import Annotated, Any, Literal, get_args
+
+from mcp.types import AudioContent, CallToolResult, ContentBlock, ImageContent, ResourceLink, ToolAnnotations
+from pydantic import BaseModel, Field
+
+from ...application.image_generation import GenerateImageCommand, ImageGenerationResult
+from ...application.rerank import RerankCommand
+from ...application.speech_generation import GenerateAudioCommand, SpeechResult
+from ...domain.generation import ASPECT_RATIOS, AUDIO_FORMATS, IMAGE_SIZES
+from ..output_resources import resource_link
+from ..presenters import guarded, success, text, usage_meta
 from .registry import ToolRegistry
+
+GENERATE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)
+RERANK = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
+
+AspectRatio = Literal["1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9", "1:4", "4:1", "1:8", "8:1"]
+ImageSize = Literal["0.5K", "1K", "2K", "4K"]
+AudioFormat = Literal["wav", "mp3", "flac", "opus", "pcm16"]
+assert get_args(AspectRatio) == ASPECT_RATIOS and get_args(ImageSize) == IMAGE_SIZES
+assert get_args(AudioFormat) == AUDIO_FORMATS
+
+IMAGE = """Create an image from a prompt, or edit up to 8 reference_images (input-folder paths, http(s) or data: URLs). Paid, often a few cents. To describe an image use analyze_image.
+Each image is saved under OPENROUTER_OUTPUT_DIR: save_path is relative to it (else auto-named), its extension follows the real format, and an existing file is replaced only with overwrite: true.
+Returns the absolute path, size and cost, a preview (long edge 1024 px), a resource_link, and the full image only with return_full (size-capped).
+Errors: INVALID_INPUT, UNSAFE_PATH, UPSTREAM_REFUSED (no image; quotes the model's text), CONFIGURATION."""
+
+AUDIO = """Speak a prompt aloud (or make music) with an audio-output model. Paid per token, usually under a cent. To transcribe audio use analyze_audio.
+Saved under OPENROUTER_OUTPUT_DIR like generate_image (save_path relative, extension follows the real format, replaced only with overwrite: true); pcm16 becomes a mono 24 kHz WAV.
+Returns path, format, size, duration, transcript, a resource_link and the audio inline when small (OPENROUTER_AUDIO_INLINE_MAX_BYTES).
+Errors: INVALID_INPUT (e.g. unknown format), UNSAFE_PATH, UPSTREAM_REFUSED (no audio), UPSTREAM_HTTP (error mid-stream), CONFIGURATION."""
+
+RERANK_DESCRIPTION = """Order documents by relevance to a query with a rerank model. Paid per search, a fraction of a cent.
+Use to pick passages worth sending to chat_completion; it writes no text.
+Results are best first: input index and score; top_n keeps the best n; text only with return_documents.
+Errors: INVALID_INPUT, MODEL_NOT_FOUND, UPSTREAM_HTTP, CONFIGURATION."""
+
+SavePath = Annotated[str | None, Field(max_length=1000)]
+
+
+def _model(default: str) -> Any:
+    return Field(max_length=200, description=f"Default {default}.")
+
+
+class RerankItem(BaseModel):
+    index: int
+    score: float
+    document: str | None = None
+
+
+class RerankOutput(BaseModel):
+    model: str
+    results: list[RerankItem]
+
+
+def _size(n: int) -> str:
+    return f"{n} bytes" if n < 1024 else f"{n / 1024:.1f} KiB" if n < 1024 * 1024 else f"{n / 1048576:.1f} MiB"
+
+
+def _served(model: str, provider: str | None, cost: Decimal | None) -> str:
+    via = f" via {provider}" if provider else ""
+    return f"Model {model}{via}; cost {'$' + str(cost) if cost is not None else 'not reported'}."
+
+
+def _link(root: str, path: str, mime: str, size: int, description: str) -> list[ContentBlock]:
+    try:
+        link: ResourceLink = resource_link(root, path, mime, size, description)
+    except ValueError:  # saved outside the output root (OPENROUTER_ALLOW_UNSAFE_PATHS=1): no resource for it
+        return []
+    return [link]
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def present_image(result: ImageGenerationResult, root: str) -> CallToolResult:
+    lines, previews, links, full = [], [], [], []
+    for image in result.images:
+        dims = f"{image.width}x{image.height} px, " if image.width is not None else ""
+        lines.append(f"Saved image to {image.path} ({dims}{_size(image.size)}, {image.mime}).")
+        if image.preview is not None:
+            previews.append(ImageContent(type="image", data=_b64(image.preview.data), mime_type=image.preview.mime))
+        links += _link(root, image.path, image.mime, image.size, "Full-resolution generated image")
+        if image.full is not None:
+            full.append(ImageContent(type="image", data=_b64(image.full), mime_type=image.mime))
+    lines.append(_served(result.model, result.provider, result.cost))
+    if result.text.strip():
+        lines.append(f"Model text: {result.text.strip()}")
+    lines += result.notes
+    meta: dict[str, Any] = {
+        "model": result.model, "provider": result.provider, **usage_meta(result.usage),
+        "saved_paths": [image.path for image in result.images],
+        "images": [{"path": i.path, "bytes": i.size, "mime": i.mime, "width": i.width, "height": i.height,
+                    "preview_mime": i.preview.mime if i.preview else None} for i in result.images],
+    }
+    if result.notes:
+        meta["notes"] = list(result.notes)
+    return success([text("\n".join(lines)), *previews, *links, *full], meta)
+
+
+def present_audio(result: SpeechResult, root: str) -> CallToolResult:
+    duration = f", {result.duration_s:.2f} s" if result.duration_s is not None else ""
+    lines = [f"Saved audio to {result.path} ({result.format}, {_size(result.size)}{duration})."]
+    if result.transcript:
+        lines.append(f"Transcript: {result.transcript}")
+    lines.append(_served(result.model, result.provider, result.cost))
+    lines += result.notes
+    content: list[ContentBlock] = [text("\n".join(lines))]
+    content += _link(root, result.path, result.mime, result.size, "Generated audio")
+    if result.inline is not None:
+        content.append(AudioContent(type="audio", data=_b64(result.inline), mime_type=result.mime))
+    meta: dict[str, Any] = {"model": result.model, "provider": result.provider, **usage_meta(result.usage),
+                            "saved_paths": [result.path], "format": result.format, "mime": result.mime,
+                            "bytes": result.size, "duration_s": result.duration_s}
+    if result.notes:
+        meta["notes"] = list(result.notes)
+    return success(content, meta)
 
 
 def register(registry: ToolRegistry) -> None:
-    """Registers nothing yet."""
+    use_cases = registry.container.generation
+    store = registry.container.gateways.output_store
+
+    async def generate_image(
+        prompt: Annotated[str, Field(max_length=20_000)],
+        model: Annotated[str | None, _model("google/gemini-2.5-flash-image")] = None,
+        aspect_ratio: AspectRatio | None = None,
+        image_size: ImageSize | None = None,
+        reference_images: Annotated[list[str] | None, Field(max_length=8)] = None,
+        input_images: Annotated[list[str] | None, Field(max_length=8, description="Alias.")] = None,
+        modalities: list[Literal["image", "text"]] | None = None,
+        max_tokens: Annotated[int | None, Field(ge=1)] = None,
+        save_path: SavePath = None,
+        overwrite: bool = False,
+        return_full: bool = False,
+    ) -> CallToolResult:
+        async def body() -> CallToolResult:
+            refs = tuple(dict.fromkeys([*(reference_images or ()), *(input_images or ())]))
+            result = await use_cases.generate_image()(GenerateImageCommand(
+                prompt=prompt, model=model, aspect_ratio=aspect_ratio, image_size=image_size, reference_images=refs,
+                modalities=tuple(modalities or ()), max_tokens=max_tokens, save_path=save_path, overwrite=overwrite,
+                return_full=return_full))
+            return present_image(result, store().root)
+
+        return await guarded("generate_image", body)
+
+    async def generate_audio(
+        prompt: Annotated[str, Field(max_length=20_000, description="What to say or perform.")],
+        model: Annotated[str | None, _model("openai/gpt-audio")] = None,
+        voice: Annotated[str, Field(min_length=1, max_length=50, description="e.g. alloy, echo, nova.")] = "alloy",
+        format: AudioFormat = "wav",
+        save_path: SavePath = None,
+        overwrite: bool = False,
+    ) -> CallToolResult:
+        async def body() -> CallToolResult:
+            result = await use_cases.generate_audio()(GenerateAudioCommand(
+                prompt=prompt, model=model, voice=voice, format=format, save_path=save_path, overwrite=overwrite))
+            return present_audio(result, store().root)
+
+        return await guarded("generate_audio", body)
+
+    async def rerank_documents(
+        query: Annotated[str, Field(max_length=20_000)],
+        documents: Annotated[list[str], Field(min_length=1, max_length=1000)],
+        model: Annotated[str | None, _model("cohere/rerank-v3.5")] = None,
+        top_n: Annotated[int | None, Field(ge=1)] = None,
+        return_documents: bool = False,
+    ) -> Annotated[CallToolResult, RerankOutput]:
+        async def body() -> CallToolResult:
+            result = await use_cases.rerank_documents()(RerankCommand(
+                query=query, documents=tuple(documents), model=model, top_n=top_n,
+                return_documents=return_documents))
+            items = [{"index": h.index, "score": h.score, **({"document": h.document} if h.document is not None else {})}
+                     for h in result.hits]
+            lines = [f"{rank}. document {h.index} (score {h.score:.3f})" + (f": {h.document}" if h.document is not None else "")
+                     for rank, h in enumerate(result.hits, 1)]
+            meta = {"model": result.model, "provider": result.provider, **usage_meta(result.usage)}
+            return success([text("\n".join([f"Ranked {len(items)} documents with {result.model}:", *lines]))],
+                           meta, structured={"model": result.model, "results": items})
+
+        return await guarded("rerank_documents", body)
+
+    registry.add(generate_image, title="Generate image", description=IMAGE, annotations=GENERATE)
+    registry.add(generate_audio, title="Generate audio", description=AUDIO, annotations=GENERATE)
+    registry.add(rerank_documents, title="Rerank documents", description=RERANK_DESCRIPTION, annotations=RERANK)

@@ -2,8 +2,187 @@
 
 from __future__ import annotations
 
+import base64
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from mcp.server.mcpserver import Context
+from mcp.types import (
+    BlobResourceContents,
+    CallToolResult,
+    ContentBlock,
+    EmbeddedResource,
+    ResourceLink,
+    ToolAnnotations,
+)
+from pydantic import Field
+
+from ...application.video_jobs import GenerateVideoCommand, VideoJobList
+from ...application.video_polling import VideoOutcome
+from ...domain.errors import ErrorCode
+from ..output_resources import uri_for
+from ..presenters import guarded, success, text
 from .registry import ToolRegistry
+
+PAID = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)
+STATUS = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
+LISTING = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
+
+WAITING = ("Waits up to max_wait_ms (default 45 s) sending progress. A longer job is NOT an error: _meta.code "
+           "JOB_STILL_RUNNING + video_id; then call get_video_status. Every call bills a NEW job: never repeat it to check.")
+SAVED = ("Result: path of the saved file (save_path is under OPENROUTER_OUTPUT_DIR; extension fixed) + resource link; "
+         "video inline only if small.")
+FAILS = ("Errors: INVALID_INPUT, UNSAFE_PATH (checked before paying), JOB_FAILED (upstream reason), RESOURCE_TOO_LARGE, "
+         "UPSTREAM_REFUSED (credits, moderation).")
+
+GENERATE = f"""Create a video from a prompt, optionally with first/last frame and reference images. Paid per job on OpenRouter, often dollars.
+{WAITING}
+{SAVED}
+Use generate_video_from_image to simply animate one picture.
+{FAILS}"""
+
+FROM_IMAGE = f"""Animate one image into a video: it becomes the first frame; the prompt says what happens. Paid per job, often dollars.
+{WAITING}
+{SAVED}
+Use generate_video for last frames, reference images or provider options.
+{FAILS}"""
+
+GET_STATUS = """Check or finish a video job by video_id (from generate_video's JOB_STILL_RUNNING result), also after a restart. Free: nothing more is billed.
+Completed: saves the video once (later calls return the same file) and gives its path + resource link. Still running: success with _meta.code JOB_STILL_RUNNING and progress; call later, or pass max_wait_ms to wait here.
+Use this instead of calling generate_video again.
+Errors: INVALID_INPUT (unknown id), JOB_FAILED (failed, cancelled or expired, with reason), UNSAFE_PATH, RESOURCE_TOO_LARGE."""
+
+LIST = """List recent video jobs, newest first: video_id, status, progress, age, cost, saved path. Free and local: statuses are as last seen; get_video_status refreshes one.
+Use to find a lost video_id. OpenRouter cannot cancel jobs, so there is no cancel tool.
+Errors: INVALID_INPUT."""
+
+Prompt = Annotated[str, Field(min_length=1)]
+Model = Annotated[str | None, Field(description="Default OPENROUTER_DEFAULT_VIDEO_GEN_MODEL.")]
+Resolution = Annotated[str | None, Field(description="720p, 1080p, 4K...")]
+Aspect = Annotated[str | None, Field(description="16:9, 9:16, 1:1...")]
+Duration = Annotated[int | None, Field(ge=1, description="Seconds.")]
+Image = Annotated[str | None, Field(description="Path, URL or data URL.")]
+SavePath = Annotated[str | None, Field(description="Default: automatic name.")]
+MaxWait = Annotated[int | None, Field(ge=0, le=600_000, description="0 = submit only.")]
+Interval = Annotated[int | None, Field(ge=50)]
+Provider = Annotated[dict[str, Any] | None, Field(description='Per-provider options: {"<provider>": {...}}.')]
+
+
+class ContextProgress:
+    """The ProgressReporter port on MCP progress notifications (a no-op when the caller sent no token)."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    async def report(self, progress: float, total: float | None, message: str) -> None:
+        await self._ctx.report_progress(progress, total, message)
+
+
+def _cost(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _link(root: str, path: str, mime: str, size: int | None) -> ResourceLink | None:
+    try:
+        relative = Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return None
+    return ResourceLink(type="resource_link", uri=uri_for(relative), name=Path(path).name, mime_type=mime, size=size)
+
+
+def present(outcome: VideoOutcome, root: str) -> CallToolResult:
+    job = outcome.job
+    meta: dict[str, Any] = {"video_id": job.id, "status": job.status.value, "progress": job.progress,
+                            "cost_usd": _cost(job.cost_usd), "model": job.model}
+    video = outcome.video
+    if video is None:
+        meta["code"] = ErrorCode.JOB_STILL_RUNNING.value
+        return success([text(
+            f"Video {job.id} is still {job.status.value} ({job.progress}%). Call get_video_status with "
+            f"video_id='{job.id}' to resume; nothing more is charged for checking.")], meta)
+    size = f"{video.size} bytes" if video.size is not None else "size over the inline limit"
+    cost = f"${job.cost_usd}" if job.cost_usd is not None else "cost not reported"
+    again = "" if video.downloaded else " (saved earlier)"
+    content: list[ContentBlock] = [text(
+        f"Video {job.id} saved to {video.path}{again} ({size}, {video.mime}); model {job.model}; {cost}.")]
+    link = _link(root, video.path, video.mime, video.size)
+    if link is not None:
+        content.append(link)
+    if video.inline is not None:
+        uri = link.uri if link is not None else Path(video.path).resolve().as_uri()
+        content.append(EmbeddedResource(type="resource", resource=BlobResourceContents(
+            uri=uri, mime_type=video.mime, blob=base64.b64encode(video.inline).decode("ascii"))))
+    meta.update(saved_path=video.path, mime=video.mime, size_bytes=video.size)
+    return success(content, meta)
+
+
+def present_list(listing: VideoJobList) -> CallToolResult:
+    rows = [{"video_id": j.id, "status": j.status.value, "progress": j.progress, "model": j.model,
+             "age_seconds": round(j.age_seconds(listing.now)), "cost_usd": _cost(j.cost_usd),
+             "prompt": j.prompt[:80], "saved_path": j.output_path, "error": j.error} for j in listing.jobs]
+    lines = [f"{r['video_id']}: {r['status']} {r['progress']}%, {r['age_seconds']} s old, "
+             f"{'$' + str(r['cost_usd']) if r['cost_usd'] is not None else 'cost unknown'}, {r['model']}"
+             + (f", saved {r['saved_path']}" if r["saved_path"] else "") for r in rows]
+    return success([text("\n".join(lines) if lines else "No video jobs yet.")], {"count": len(rows)},
+                   structured={"jobs": rows})
 
 
 def register(registry: ToolRegistry) -> None:
-    """Registers nothing yet."""
+    video = registry.container.video
+    root = registry.container.gateways.output_store
+
+    async def run(tool: str, command: GenerateVideoCommand, ctx: Context) -> CallToolResult:
+        async def body() -> CallToolResult:
+            return present(await video.generate_video()(command, ContextProgress(ctx)), root().root)
+
+        return await guarded(tool, body)
+
+    async def generate_video(
+        prompt: Prompt, ctx: Context, model: Model = None, resolution: Resolution = None, aspect_ratio: Aspect = None,
+        duration: Duration = None, seed: int | None = None, first_frame_image: Image = None,
+        last_frame_image: Image = None,
+        reference_images: Annotated[list[str] | None, Field(max_length=8)] = None,
+        generate_audio: bool | None = None, provider: Provider = None, save_path: SavePath = None,
+        overwrite: bool = False, max_wait_ms: MaxWait = None, poll_interval_ms: Interval = None,
+    ) -> CallToolResult:
+        return await run("generate_video", GenerateVideoCommand(
+            prompt, model, resolution, aspect_ratio, duration, seed, first_frame_image, last_frame_image,
+            tuple(reference_images or ()), generate_audio, provider, save_path, overwrite, max_wait_ms,
+            poll_interval_ms), ctx)
+
+    async def generate_video_from_image(
+        image: Annotated[str, Field(min_length=1, description="First frame: path, URL or data URL.")],
+        prompt: Prompt, ctx: Context, model: Model = None, resolution: Resolution = None,
+        aspect_ratio: Aspect = None, duration: Duration = None, seed: int | None = None,
+        save_path: SavePath = None, overwrite: bool = False, max_wait_ms: MaxWait = None,
+    ) -> CallToolResult:
+        return await run("generate_video_from_image", GenerateVideoCommand(
+            prompt, model, resolution, aspect_ratio, duration, seed, first_frame_image=image, save_path=save_path,
+            overwrite=overwrite, max_wait_ms=max_wait_ms, tool="generate_video_from_image"), ctx)
+
+    async def get_video_status(
+        video_id: Annotated[str, Field(min_length=1)], ctx: Context, save_path: SavePath = None,
+        overwrite: bool = False,
+        max_wait_ms: Annotated[int, Field(ge=0, le=600_000)] = 0,
+    ) -> CallToolResult:
+        async def body() -> CallToolResult:
+            outcome = await video.get_video_status()(video_id, save_path=save_path, overwrite=overwrite,
+                                                     max_wait_ms=max_wait_ms, progress=ContextProgress(ctx))
+            return present(outcome, root().root)
+
+        return await guarded("get_video_status", body)
+
+    async def list_video_jobs(
+        limit: Annotated[int, Field(ge=1, le=100)] = 20,
+        status: Literal["pending", "in_progress", "completed", "failed", "cancelled", "expired"] | None = None,
+    ) -> CallToolResult:
+        async def body() -> CallToolResult:
+            return present_list(await video.list_video_jobs()(limit, status))
+
+        return await guarded("list_video_jobs", body)
+
+    registry.add(generate_video, title="Generate video", description=GENERATE, annotations=PAID)
+    registry.add(generate_video_from_image, title="Generate video from image", description=FROM_IMAGE,
+                 annotations=PAID)
+    registry.add(get_video_status, title="Get video status", description=GET_STATUS, annotations=STATUS)
+    registry.add(list_video_jobs, title="List video jobs", description=LIST, annotations=LISTING)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -89,6 +91,15 @@ def no_key(world: World) -> None:
 @given(parsers.parse('a malformed setting "{problem}"'))
 def malformed_setting(world: World, problem: str) -> None:
     world.problem = problem
+
+
+@given("OpenRouter accepts connections but never answers")
+def silent_upstream(world: World) -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    world._stack.append(contextlib.closing(listener))  # type: ignore[attr-defined]
+    world.settings["base_url"] = f"http://127.0.0.1:{listener.getsockname()[1]}/api/v1"
 
 
 @given("OpenRouter cannot be reached")
@@ -251,3 +262,26 @@ def no_key_leak(world: World, caplog: pytest.LogCaptureFixture) -> None:
 @then("the upstream received no request at all")
 def upstream_untouched(world: World) -> None:
     assert world.sent == [], [str(r.url) for r in world.sent]
+
+
+@pytest.fixture
+def container_overrides(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Providers to override by dotted path (e.g. ``"gateways.audit"``), applied when the container is built.
+
+    Request it from a Given step before the first tool call: ``_client`` builds the container
+    lazily through this module's ``make_container``, which is wrapped here for one test.
+    """
+    overrides: dict[str, Any] = {}
+    build = make_container
+
+    def build_with_overrides(settings: Any, problem: str | None = None) -> Any:
+        container = build(settings, problem)
+        for dotted, provider in overrides.items():
+            target: Any = container
+            for part in dotted.split("."):
+                target = getattr(target, part)
+            target.override(provider)
+        return container
+
+    monkeypatch.setitem(globals(), "make_container", build_with_overrides)
+    return overrides

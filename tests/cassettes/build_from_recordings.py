@@ -119,6 +119,9 @@ def build(recordings: Path) -> dict[str, list[dict[str, Any]]]:
             "message": "gpt-4o-mini requires moderation on OpenAI. Your input was flagged for \"violence\".",
             "code": 403, "metadata": {"reasons": ["violence"], "flagged_input": "...", "provider_name": "OpenAI",
                                       "model_slug": "openai/gpt-4o-mini"}}}, reason="Forbidden")],
+        "chat_zdr": [models, interaction("POST", chat, 404, {"error": {
+            "message": "No endpoints available matching your data policy (Zero Data Retention). Adjust your "
+                       "privacy settings.", "code": 404}}, reason="Not Found")],
         "chat_reasoning_cut_off": [models, interaction("POST", chat, 200, {
             "id": "gen-1760000000-synthesizedcutoff00", "provider": "Minimax", "model": "minimax/minimax-m2:free",
             "object": "chat.completion", "created": 1760000000,

@@ -95,3 +95,18 @@ def sync_client(server: OpenRouterMcpServer, mode: str = "auto") -> Iterator[Syn
 
 def server_for(container: Container, problem: str | None = None) -> OpenRouterMcpServer:
     return build_server(container, problem)
+
+
+def call_with_progress(
+    client: SyncMcp, name: str, arguments: dict[str, Any] | None = None
+) -> tuple[CallToolResult, list[tuple[float, float | None, str | None]]]:
+    """Call a tool with a progress callback; return the result and every progress notification received."""
+    received: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        received.append((progress, total, message))
+
+    async def call() -> CallToolResult:
+        return await client._client.call_tool(name, arguments or {}, progress_callback=on_progress)
+
+    return client._portal.call(call), received

@@ -1,0 +1,256 @@
+"""The generate_image use case, plus the audit and save helpers every paid generation shares."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Protocol
+
+from ..domain.errors import ErrorCode, InvalidInput, OpenRouterMcpError, UpstreamError
+from ..domain.generation import IMAGE_MODALITIES, GeneratedImage, ImageRequest
+from ..domain.media import MediaKind, format_from_mime
+from ..domain.model_id import ModelId
+from ..domain.save_policy import correct_extension, split_extension
+from ..domain.usage import Usage
+from .audit import AuditLog, PaidCallEvent
+from .generation_ports import ImageGenerator
+from .image_ports import ImagePreparer, ImagePreviewer, PreparedImage
+from .job_ports import OutputStore
+from .media_loading import LoadedMedia
+from .model_catalog import ModelCatalog
+from .ports import Credentials
+
+TOOL = "generate_image"
+MAX_REFERENCE_IMAGES = 8
+"""Image-edit models take a handful of references (Gemini works best with up to 3, gpt-image takes 16);
+8 keeps the request body bounded (8 × the image download cap) while covering real edits."""
+REFUSAL_QUOTE_CHARS = 200
+FREE_NAME_ATTEMPTS = 50
+
+
+class MediaSource(Protocol):
+    """What ``MediaLoader`` offers: checked, size-capped media from a path, URL or data URL."""
+
+    async def load(self, raw: str, kind: MediaKind) -> LoadedMedia: ...
+
+
+class PaidCall:
+    """What a paid call cost so far; the block inside ``audited`` sets ``cost`` once the upstream says."""
+
+    cost: Decimal | None = None
+
+
+def _outcome(exc: BaseException) -> str:
+    if isinstance(exc, OpenRouterMcpError):
+        return exc.code.value
+    return "cancelled" if isinstance(exc, asyncio.CancelledError) else ErrorCode.INTERNAL.value
+
+
+@contextmanager
+def audited(audit: AuditLog, tool: str, model: str, prompt: str) -> Iterator[PaidCall]:
+    """Write exactly one audit event for the paid call in the block: ``ok``, or the error code it ended with."""
+    call = PaidCall()
+    preview = PaidCallEvent.preview(prompt)
+    try:
+        yield call
+    except BaseException as exc:
+        detail = exc.message[:200] if isinstance(exc, OpenRouterMcpError) else type(exc).__name__
+        audit.paid_call(PaidCallEvent(tool=tool, model=model, outcome=_outcome(exc), cost_usd=call.cost,
+                                      prompt_preview=preview, detail=detail))
+        raise
+    audit.paid_call(PaidCallEvent(tool=tool, model=model, outcome="ok", cost_usd=call.cost, prompt_preview=preview))
+
+
+def numbered(path: str, n: int) -> str:
+    """``/out/cat.png`` → ``/out/cat-2.png`` (the name part only; separators of either style are kept)."""
+    cut = max(path.rfind("/"), path.rfind("\\")) + 1
+    stem, ext = split_extension(path[cut:])
+    return f"{path[:cut]}{stem}-{n}" + (f".{ext}" if ext else "")
+
+
+async def save_output(store: OutputStore, reserved: str, wanted: str, data: bytes, *, overwrite: bool,
+                      stem: str) -> str:
+    """Write ``data`` to ``wanted`` and return the final path, never replacing a file the caller did not name.
+
+    ``overwrite`` applies only when ``wanted`` is the ``reserved`` path itself. Any other name (a
+    corrected extension, a second image) must be free; if it is taken, ``-2``, ``-3``… is appended,
+    because by now the generation is paid for and must not be lost to a name clash.
+    """
+    if wanted == reserved:
+        return await store.write(reserved, data, overwrite=overwrite)
+    ext = split_extension(wanted)[1]
+    last: OpenRouterMcpError | None = None
+    for attempt in range(1, FREE_NAME_ATTEMPTS + 1):
+        candidate = wanted if attempt == 1 else numbered(wanted, attempt)
+        try:
+            path = await asyncio.to_thread(store.reserve, candidate, stem=stem, extension=ext, overwrite=False)
+        except InvalidInput as exc:
+            last = exc
+            continue
+        return await store.write(path, data, overwrite=False)
+    assert last is not None
+    raise last
+
+
+@dataclass(frozen=True, slots=True)
+class ImageDefaults:
+    model: str = "google/gemini-2.5-flash-image"
+    preview_max_dimension: int = 1024
+    inline_max_bytes: int = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class GenerateImageCommand:
+    prompt: str
+    model: str | None = None
+    aspect_ratio: str | None = None
+    image_size: str | None = None
+    reference_images: tuple[str, ...] = ()
+    modalities: tuple[str, ...] = ()
+    max_tokens: int | None = None
+    save_path: str | None = None
+    overwrite: bool = False
+    return_full: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SavedImage:
+    """One generated image on disk; ``preview`` is the small inline copy, ``full`` the original bytes if inlined."""
+
+    path: str
+    size: int
+    mime: str
+    width: int | None = None
+    height: int | None = None
+    preview: PreparedImage | None = None
+    full: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImageGenerationResult:
+    images: tuple[SavedImage, ...]
+    model: str
+    text: str = ""
+    provider: str | None = None
+    usage: Usage | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def cost(self) -> Decimal | None:
+        return self.usage.cost if self.usage else None
+
+
+class GenerateImage:
+    """Generates images from a prompt (optionally edits reference images) and saves every one.
+
+    Why this order: generation is billed, so everything that can fail for free fails first —
+    the key (CONFIGURATION), the arguments (INVALID_INPUT via ``ImageRequest``), the save
+    target (``OutputStore.reserve``: UNSAFE_PATH outside the output root, INVALID_INPUT for an
+    existing file without ``overwrite``), each reference image (loaded through ``MediaLoader``:
+    sandbox, SSRF guard, size caps — http(s) URLs are downloaded by us rather than passed on, so
+    one guard and one set of limits applies and the model never fetches arbitrary URLs), and a
+    model the catalogue says cannot output images (INVALID_INPUT). A reply without images is
+    UPSTREAM_REFUSED quoting the model's text. Saved images get the extension of their real
+    format; previews are made off the event loop. Exactly one audit event is written per
+    upstream attempt, with its cost when known.
+    """
+
+    def __init__(self, generator: ImageGenerator, store: OutputStore, loader: MediaSource,
+                 preparer: ImagePreparer, previewer: ImagePreviewer, catalog: ModelCatalog,
+                 credentials: Credentials, audit: AuditLog, defaults: ImageDefaults) -> None:
+        self._generator = generator
+        self._store = store
+        self._loader = loader
+        self._preparer = preparer
+        self._previewer = previewer
+        self._catalog = catalog
+        self._credentials = credentials
+        self._audit = audit
+        self._defaults = defaults
+
+    async def __call__(self, command: GenerateImageCommand) -> ImageGenerationResult:
+        self._credentials.ensure_configured()
+        refs = tuple(dict.fromkeys(command.reference_images))
+        if len(refs) > MAX_REFERENCE_IMAGES:
+            raise InvalidInput(f"at most {MAX_REFERENCE_IMAGES} reference_images per call; got {len(refs)}.")
+        model = ModelId.parse(command.model or self._defaults.model)
+        request = ImageRequest(model=model, prompt=command.prompt, aspect_ratio=command.aspect_ratio,
+                               image_size=command.image_size, modalities=command.modalities or IMAGE_MODALITIES,
+                               max_tokens=command.max_tokens)
+        target = await asyncio.to_thread(self._store.reserve, command.save_path, stem="image", extension="png",
+                                         overwrite=command.overwrite)
+        urls = [await self._reference(index, raw) for index, raw in enumerate(refs)]
+        await self._check_model(model)
+        request = replace(request, reference_images=tuple(urls))
+        with audited(self._audit, TOOL, str(model), command.prompt) as call:
+            result = await self._generator.generate(request)
+            call.cost = result.usage.cost if result.usage else None
+            if not result.images:
+                quoted = " ".join(result.text.split())[:REFUSAL_QUOTE_CHARS]
+                said = f"; it said: '{quoted}'" if quoted else " and no text"
+                raise UpstreamError(
+                    f"the model returned no image{said}. Rephrase the prompt, or choose an image model "
+                    "(search_models with output=['image']).", code=ErrorCode.UPSTREAM_REFUSED,
+                    details={"reason": "no_image_in_response", "finish_reason": result.finish_reason})
+            notes: list[str] = []
+            saved = [await self._save(image, n, target, command, notes) for n, image in enumerate(result.images, 1)]
+        return ImageGenerationResult(images=tuple(saved), model=result.model, text=result.text,
+                                     provider=result.provider, usage=result.usage, notes=tuple(notes))
+
+    async def _reference(self, index: int, raw: str) -> str:
+        """A reference image as a data: URL (formats models may not take are re-encoded as JPEG)."""
+        try:
+            loaded = await self._loader.load(raw, MediaKind.IMAGE)
+            assert loaded.data is not None
+            prepared = await asyncio.to_thread(self._preparer.prepare, loaded.data, max_dimension=None,
+                                               jpeg_quality=90, keep_original=True)
+        except OpenRouterMcpError as exc:
+            exc.message = f"reference_images[{index}]: {exc.message}"
+            exc.args = (exc.message,)
+            raise
+        return f"data:{prepared.mime};base64,{base64.b64encode(prepared.data).decode('ascii')}"
+
+    async def _check_model(self, model: ModelId) -> None:
+        try:
+            card = await self._catalog.get(str(model))
+        except UpstreamError:
+            return
+        if card is not None and not card.produces("image"):
+            raise InvalidInput(
+                f"model '{model}' does not output images: use e.g. {self._defaults.model}, "
+                "or find one with search_models output=['image'].", suggestions=(self._defaults.model,))
+
+    async def _save(self, image: GeneratedImage, n: int, target: str, command: GenerateImageCommand,
+                    notes: list[str]) -> SavedImage:
+        mime = image.mime
+        width: int | None = None
+        height: int | None = None
+        try:
+            mime, width, height = await asyncio.to_thread(self._previewer.inspect, image.data)
+        except OpenRouterMcpError as exc:
+            notes.append(f"image {n} could not be inspected ({exc.message}); saved as received.")
+        fmt = format_from_mime(mime)
+        wanted = target if n == 1 else numbered(target, n)
+        if fmt is not None:
+            wanted = correct_extension(wanted, fmt.extension)
+        path = await save_output(self._store, target, wanted, image.data, overwrite=command.overwrite, stem="image")
+        preview = None
+        if width is not None:
+            try:
+                preview = await asyncio.to_thread(self._previewer.preview, image.data,
+                                                  max_dimension=self._defaults.preview_max_dimension)
+            except OpenRouterMcpError as exc:
+                notes.append(f"no preview for image {n}: {exc.message}")
+        full = None
+        if command.return_full:
+            if len(image.data) <= self._defaults.inline_max_bytes:
+                full = image.data
+            else:
+                notes.append(f"image {n} ({len(image.data)} bytes) is over OPENROUTER_IMAGE_INLINE_MAX_BYTES "
+                             f"({self._defaults.inline_max_bytes}), so it is not inline: open the saved file.")
+        return SavedImage(path=path, size=len(image.data), mime=mime, width=width, height=height,
+                          preview=preview, full=full)

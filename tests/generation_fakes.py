@@ -1,0 +1,193 @@
+"""Hand-written fakes of the generation ports: generators, output store, previewer, media source, audit.
+
+Each records what it was asked in a shared ``events`` list when given one, so a test can
+check the order of side effects (for example: the save target is reserved before paying).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import struct
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from openrouter_multimodal.application.audit import PaidCallEvent
+from openrouter_multimodal.application.image_ports import PreparedImage
+from openrouter_multimodal.application.job_ports import ByteSink, StoredFile
+from openrouter_multimodal.application.media_loading import LoadedMedia
+from openrouter_multimodal.domain.errors import InvalidInput, UnsafePath, UnsupportedFormat
+from openrouter_multimodal.domain.generation import (
+    AudioRequest,
+    AudioResult,
+    GeneratedImage,
+    ImageRequest,
+    ImageResult,
+    RerankRequest,
+    RerankResult,
+)
+from openrouter_multimodal.domain.media import MediaFormat, MediaKind
+from openrouter_multimodal.domain.save_policy import SavePolicy
+
+
+def png_header(width: int, height: int) -> bytes:
+    """The first bytes of a PNG (signature + IHDR): enough for ``FakePreviewer.inspect``."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + ihdr + b"\0\0\0\0"
+
+
+JPEG_BYTES = b"\xff\xd8\xff\xe0fake-jpeg"
+
+
+class FakeImageGenerator:
+    def __init__(self, result: ImageResult | None = None, *, error: Exception | None = None,
+                 events: list[str] | None = None) -> None:
+        self.result = result or ImageResult(images=(GeneratedImage(png_header(64, 48), "image/png"),),
+                                            text="Here you go", model="google/gemini-2.5-flash-image")
+        self.error = error
+        self.events = events if events is not None else []
+        self.requests: list[ImageRequest] = []
+
+    async def generate(self, request: ImageRequest) -> ImageResult:
+        self.events.append("generate")
+        self.requests.append(request)
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+class FakeSpeechGenerator:
+    def __init__(self, result: AudioResult, *, error: Exception | None = None,
+                 events: list[str] | None = None) -> None:
+        self.result = result
+        self.error = error
+        self.events = events if events is not None else []
+        self.requests: list[AudioRequest] = []
+
+    async def generate(self, request: AudioRequest) -> AudioResult:
+        self.events.append("generate")
+        self.requests.append(request)
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+class FakeReranker:
+    def __init__(self, result: RerankResult, *, error: Exception | None = None) -> None:
+        self.result = result
+        self.error = error
+        self.requests: list[RerankRequest] = []
+
+    async def rerank(self, request: RerankRequest) -> RerankResult:
+        self.requests.append(request)
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+class _MemorySink:
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    async def write(self, chunk: bytes) -> None:
+        self.data += chunk
+
+
+class FakeOutputStore:
+    """``OutputStore`` in memory under ``/out``, with the real ``SavePolicy`` deciding names."""
+
+    def __init__(self, events: list[str] | None = None) -> None:
+        self.files: dict[str, bytes] = {}
+        self.events = events if events is not None else []
+        self.reserved: list[str] = []
+        self._counter = 0
+
+    @property
+    def root(self) -> str:
+        return "/out"
+
+    def reserve(self, requested: str | None, *, stem: str, extension: str, overwrite: bool) -> str:
+        self.events.append("reserve")
+        self._counter += 1
+        path = SavePolicy("/out").candidate(requested, stem=stem, extension=extension, unique=str(self._counter))
+        if path in self.files and not overwrite:
+            raise InvalidInput(f"{path} already exists: pass overwrite: true to replace it, or another save_path.")
+        self.reserved.append(path)
+        return path
+
+    async def write(self, path: str, data: bytes, *, overwrite: bool) -> str:
+        self.events.append("write")
+        if path in self.files and not overwrite:
+            raise InvalidInput(f"{path} already exists: pass overwrite: true to replace it, or another save_path.")
+        self.files[path] = data
+        return path
+
+    def atomic_writer(self, path: str, *, overwrite: bool,
+                      max_bytes: int | None = None) -> contextlib.AbstractAsyncContextManager[ByteSink]:
+        @contextlib.asynccontextmanager
+        async def writer() -> AsyncIterator[ByteSink]:
+            sink = _MemorySink()
+            yield sink
+            await self.write(path, bytes(sink.data), overwrite=overwrite)
+
+        return writer()
+
+    def list_files(self, limit: int = 200) -> list[StoredFile]:
+        return [StoredFile(p, p.removeprefix("/out/"), len(d), 0.0, "application/octet-stream")
+                for p, d in list(self.files.items())[:limit]]
+
+    def read(self, relative: str, max_bytes: int) -> bytes:
+        return self.files[f"/out/{relative}"][:max_bytes]
+
+
+class FakePreviewer:
+    """``ImagePreviewer`` + ``ImagePreparer``: reads PNG headers, calls anything starting 0xFFD8 a JPEG."""
+
+    def __init__(self) -> None:
+        self.previews: list[int] = []
+
+    def inspect(self, data: bytes) -> tuple[str, int, int]:
+        if data.startswith(b"\x89PNG"):
+            width, height = struct.unpack(">II", data[16:24])
+            return "image/png", width, height
+        if data.startswith(b"\xff\xd8"):
+            return "image/jpeg", 10, 10
+        raise UnsupportedFormat("not an image")
+
+    def preview(self, data: bytes, *, max_dimension: int) -> PreparedImage:
+        mime, width, height = self.inspect(data)
+        self.previews.append(max_dimension)
+        scale = min(1.0, max_dimension / max(width, height))
+        return PreparedImage(b"preview", "image/jpeg", round(width * scale), round(height * scale), width, height,
+                             passed_through=False)
+
+    def prepare(self, data: bytes, *, max_dimension: int | None, jpeg_quality: int,
+                keep_original: bool = False) -> PreparedImage:
+        mime, width, height = self.inspect(data)
+        return PreparedImage(data, mime, width, height, width, height, passed_through=True)
+
+
+class FakeMediaSource:
+    """``MediaSource``: names in ``files`` load as PNG images; names starting with ``/outside`` are UNSAFE_PATH."""
+
+    def __init__(self, files: dict[str, bytes] | None = None) -> None:
+        self.files = files or {}
+        self.loaded: list[str] = []
+
+    async def load(self, raw: str, kind: MediaKind) -> LoadedMedia:
+        self.loaded.append(raw)
+        if raw.startswith("/outside"):
+            raise UnsafePath(f"'{raw}' is outside the allowed input directories.")
+        if raw not in self.files:
+            raise InvalidInput(f"no file at {raw}.")
+        data = self.files[raw]
+        return LoadedMedia(kind, MediaFormat.PNG, len(data), "file", data=data)
+
+
+@dataclass
+class FakeAudit:
+    """``AuditLog`` that keeps every event."""
+
+    events: list[PaidCallEvent] = field(default_factory=list)
+
+    def paid_call(self, event: PaidCallEvent) -> None:
+        self.events.append(event)

@@ -1,0 +1,196 @@
+"""Small fakes of the video ports: a scripted upstream, a clock-advancing sleeper, a job store, audit and progress."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TypeAlias
+
+from openrouter_multimodal.adapters.input_sandbox import SandboxedFileReader
+from openrouter_multimodal.adapters.output_store import LocalOutputStore
+from openrouter_multimodal.application.audit import PaidCallEvent
+from openrouter_multimodal.application.fetch_ports import FetchedResource, FetchLimits
+from openrouter_multimodal.application.job_ports import ByteSink, VideoJobStore
+from openrouter_multimodal.application.media_loading import MediaLoader
+from openrouter_multimodal.application.video_jobs import GenerateVideo, GetVideoStatus, ListVideoJobs, VideoDefaults
+from openrouter_multimodal.application.video_polling import VideoJobRunner, VideoLimits
+from openrouter_multimodal.domain.errors import ResourceTooLarge, UpstreamError
+from openrouter_multimodal.domain.generation import VideoRequest, VideoSnapshot
+from openrouter_multimodal.domain.media import MEDIA_LIMIT_DEFAULTS
+from openrouter_multimodal.domain.save_policy import SavePolicy
+from openrouter_multimodal.domain.video_job import VideoJob
+from tests.fakes import FakeClock, FakeCredentials
+
+CLIP = (Path(__file__).resolve().parent / "fixtures" / "media" / "clip.mp4").read_bytes()
+JOB_ID = "vid-1"
+
+
+def snap(status: str, progress: int | None = None, *, cost: str | None = None, error: str | None = None,
+         id: str = JOB_ID) -> VideoSnapshot:
+    return VideoSnapshot(id=id, status=status, progress=progress, polling_url=f"https://up.example/videos/{id}",
+                         cost=Decimal(cost) if cost is not None else None, error=error)
+
+
+Step: TypeAlias = VideoSnapshot | Exception
+
+
+class FakeVideoApi:
+    """``VideoJobsApi`` answering polls from ``script`` in order (the last step repeats); an Exception step is raised.
+
+    ``download`` streams ``content`` in ``chunk`` byte pieces and, like the real adapter, raises
+    ``ResourceTooLarge`` naming OPENROUTER_VIDEO_GEN_MAX_BYTES past ``max_bytes`` unless
+    ``enforce_cap`` is False (then only the output store's own cap stops it).
+    """
+
+    def __init__(self, script: Sequence[Step] | None = None, *, content: bytes = CLIP, mime: str = "video/mp4",
+                 chunk: int = 1000, enforce_cap: bool = True, submitted: Step | None = None) -> None:
+        self.script: list[Step] = list(script or [snap("completed", 100)])
+        self.content = content
+        self.mime = mime
+        self.chunk = chunk
+        self.enforce_cap = enforce_cap
+        self.submitted_reply = submitted or snap("pending")
+        self.submits: list[VideoRequest] = []
+        self.polls: list[str] = []
+        self.downloads: list[str] = []
+
+    async def submit(self, request: VideoRequest) -> VideoSnapshot:
+        self.submits.append(request)
+        if isinstance(self.submitted_reply, Exception):
+            raise self.submitted_reply
+        return self.submitted_reply
+
+    async def poll(self, job_id: str) -> VideoSnapshot:
+        self.polls.append(job_id)
+        step = self.script.pop(0) if len(self.script) > 1 else self.script[0]
+        if isinstance(step, Exception):
+            raise step
+        return step
+
+    async def download(self, job_id: str, index: int, sink: ByteSink, max_bytes: int) -> str:
+        self.downloads.append(job_id)
+        total = 0
+        for start in range(0, len(self.content), self.chunk):
+            piece = self.content[start : start + self.chunk]
+            total += len(piece)
+            if self.enforce_cap and total > max_bytes:
+                raise ResourceTooLarge("the video is over the limit: raise OPENROUTER_VIDEO_GEN_MAX_BYTES.")
+            await sink.write(piece)
+        return self.mime
+
+
+class FakeSleeper:
+    """The ``Sleeper``: advances the fake clock instead of waiting; ``on_sleep`` runs after each sleep."""
+
+    def __init__(self, clock: FakeClock, on_sleep: Callable[[int], Awaitable[None] | None] | None = None) -> None:
+        self.clock = clock
+        self.calls: list[float] = []
+        self.on_sleep = on_sleep
+
+    async def __call__(self, seconds: float) -> None:
+        self.calls.append(seconds)
+        self.clock.advance(seconds)
+        if self.on_sleep is not None:
+            result = self.on_sleep(len(self.calls))
+            if result is not None:
+                await result
+
+
+class InMemoryJobStore:
+    def __init__(self) -> None:
+        self.jobs: dict[str, VideoJob] = {}
+        self.saves = 0
+
+    async def save(self, job: VideoJob) -> None:
+        self.saves += 1
+        self.jobs[job.id] = job
+
+    async def get(self, job_id: str) -> VideoJob | None:
+        return self.jobs.get(job_id)
+
+    async def list_recent(self, limit: int, owner: str | None = None) -> list[VideoJob]:
+        jobs = sorted(self.jobs.values(), key=lambda j: (-j.created_at, j.id))
+        return [j for j in jobs if owner is None or j.owner == owner][:limit]
+
+
+class RecordingAudit:
+    def __init__(self) -> None:
+        self.events: list[PaidCallEvent] = []
+
+    def paid_call(self, event: PaidCallEvent) -> None:
+        self.events.append(event)
+
+    @property
+    def outcomes(self) -> list[str]:
+        return [e.outcome for e in self.events]
+
+
+class RecordingProgress:
+    def __init__(self, fail: bool = False) -> None:
+        self.values: list[tuple[float, float | None, str]] = []
+        self.fail = fail
+
+    async def report(self, progress: float, total: float | None, message: str) -> None:
+        self.values.append((progress, total, message))
+        if self.fail:
+            raise RuntimeError("client went away")
+
+    @property
+    def numbers(self) -> list[float]:
+        return [v for v, _, _ in self.values]
+
+
+class NoFetcher:
+    """``UrlFetcher`` for tests that must not fetch."""
+
+    async def fetch(self, url: str, limits: FetchLimits) -> FetchedResource:
+        raise UpstreamError(f"unexpected fetch of {url}")
+
+    async def aclose(self) -> None:
+        return None
+
+
+@dataclass
+class VideoRig:
+    """The three use cases over fakes, a real output store in ``tmp/outputs`` and a real input sandbox."""
+
+    tmp: Path
+    api: FakeVideoApi = field(default_factory=FakeVideoApi)
+    store: VideoJobStore = field(default_factory=InMemoryJobStore)
+    clock: FakeClock = field(default_factory=FakeClock)
+    audit: RecordingAudit = field(default_factory=RecordingAudit)
+    credentials: FakeCredentials = field(default_factory=FakeCredentials)
+    limits: VideoLimits = field(default_factory=lambda: VideoLimits(gen_max_bytes=1_000_000, inline_max_bytes=100_000))
+    defaults: VideoDefaults = field(default_factory=lambda: VideoDefaults("google/veo-3.1", 10_000, 1_000))
+    sleeper: FakeSleeper | None = None
+
+    def __post_init__(self) -> None:
+        (self.tmp / "inputs").mkdir(exist_ok=True)
+        self.output = LocalOutputStore(SavePolicy(str(self.tmp / "outputs")))
+        if self.sleeper is None:
+            self.sleeper = FakeSleeper(self.clock)
+
+    @property
+    def runner(self) -> VideoJobRunner:
+        assert self.sleeper is not None
+        return VideoJobRunner(self.api, self.store, self.output, self.audit, self.clock,
+                              self.sleeper, self.limits)
+
+    @property
+    def generate(self) -> GenerateVideo:
+        loader = MediaLoader(SandboxedFileReader([self.tmp / "inputs"], False), NoFetcher(), MEDIA_LIMIT_DEFAULTS)
+        return GenerateVideo(self.runner, loader, self.credentials, self.defaults)
+
+    @property
+    def status(self) -> GetVideoStatus:
+        return GetVideoStatus(self.runner, self.credentials, self.defaults)
+
+    @property
+    def listing(self) -> ListVideoJobs:
+        return ListVideoJobs(self.runner)
+
+    def files(self) -> list[str]:
+        root = self.tmp / "outputs"
+        return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) if root.exists() else []
