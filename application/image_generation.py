@@ -1,11 +1,9 @@
-"""The generate_image use case, plus the audit and save helpers every paid generation shares."""
+"""The generate_image use case."""
 
 from __future__ import annotations
 
 import asyncio
 import base64
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Protocol
@@ -14,14 +12,15 @@ from ..domain.errors import ErrorCode, InvalidInput, OpenRouterMcpError, Upstrea
 from ..domain.generation import IMAGE_MODALITIES, GeneratedImage, ImageRequest
 from ..domain.media import MediaKind, format_from_mime
 from ..domain.model_id import ModelId
-from ..domain.save_policy import correct_extension, split_extension
+from ..domain.save_policy import correct_extension
 from ..domain.usage import Usage
-from .audit import AuditLog, PaidCallEvent
+from .audit import AuditLog
 from .generation_ports import ImageGenerator
 from .image_ports import ImagePreparer, ImagePreviewer, PreparedImage
 from .job_ports import OutputStore
 from .media_loading import LoadedMedia
 from .model_catalog import ModelCatalog
+from .paid_generation import audited, numbered, save_output
 from .ports import Credentials
 
 TOOL = "generate_image"
@@ -29,71 +28,12 @@ MAX_REFERENCE_IMAGES = 8
 """Image-edit models take a handful of references (Gemini works best with up to 3, gpt-image takes 16);
 8 keeps the request body bounded (8 × the image download cap) while covering real edits."""
 REFUSAL_QUOTE_CHARS = 200
-FREE_NAME_ATTEMPTS = 50
 
 
 class MediaSource(Protocol):
     """What ``MediaLoader`` offers: checked, size-capped media from a path, URL or data URL."""
 
     async def load(self, raw: str, kind: MediaKind) -> LoadedMedia: ...
-
-
-class PaidCall:
-    """What a paid call cost so far; the block inside ``audited`` sets ``cost`` once the upstream says."""
-
-    cost: Decimal | None = None
-
-
-def _outcome(exc: BaseException) -> str:
-    if isinstance(exc, OpenRouterMcpError):
-        return exc.code.value
-    return "cancelled" if isinstance(exc, asyncio.CancelledError) else ErrorCode.INTERNAL.value
-
-
-@contextmanager
-def audited(audit: AuditLog, tool: str, model: str, prompt: str) -> Iterator[PaidCall]:
-    """Write exactly one audit event for the paid call in the block: ``ok``, or the error code it ended with."""
-    call = PaidCall()
-    preview = PaidCallEvent.preview(prompt)
-    try:
-        yield call
-    except BaseException as exc:
-        detail = exc.message[:200] if isinstance(exc, OpenRouterMcpError) else type(exc).__name__
-        audit.paid_call(PaidCallEvent(tool=tool, model=model, outcome=_outcome(exc), cost_usd=call.cost,
-                                      prompt_preview=preview, detail=detail))
-        raise
-    audit.paid_call(PaidCallEvent(tool=tool, model=model, outcome="ok", cost_usd=call.cost, prompt_preview=preview))
-
-
-def numbered(path: str, n: int) -> str:
-    """``/out/cat.png`` → ``/out/cat-2.png`` (the name part only; separators of either style are kept)."""
-    cut = max(path.rfind("/"), path.rfind("\\")) + 1
-    stem, ext = split_extension(path[cut:])
-    return f"{path[:cut]}{stem}-{n}" + (f".{ext}" if ext else "")
-
-
-async def save_output(store: OutputStore, reserved: str, wanted: str, data: bytes, *, overwrite: bool,
-                      stem: str) -> str:
-    """Write ``data`` to ``wanted`` and return the final path, never replacing a file the caller did not name.
-
-    ``overwrite`` applies only when ``wanted`` is the ``reserved`` path itself. Any other name (a
-    corrected extension, a second image) must be free; if it is taken, ``-2``, ``-3``… is appended,
-    because by now the generation is paid for and must not be lost to a name clash.
-    """
-    if wanted == reserved:
-        return await store.write(reserved, data, overwrite=overwrite)
-    ext = split_extension(wanted)[1]
-    last: OpenRouterMcpError | None = None
-    for attempt in range(1, FREE_NAME_ATTEMPTS + 1):
-        candidate = wanted if attempt == 1 else numbered(wanted, attempt)
-        try:
-            path = await asyncio.to_thread(store.reserve, candidate, stem=stem, extension=ext, overwrite=False)
-        except InvalidInput as exc:
-            last = exc
-            continue
-        return await store.write(path, data, overwrite=False)
-    assert last is not None
-    raise last
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from ..domain.generation import RerankRequest, RerankResult
 from ..domain.model_id import ModelId
 from .audit import AuditLog
 from .generation_ports import Reranker
-from .image_generation import audited
+from .paid_generation import audited
 from .ports import Credentials
 
 TOOL = "rerank_documents"

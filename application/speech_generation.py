@@ -12,8 +12,8 @@ from ..domain.save_policy import correct_extension
 from ..domain.usage import Usage
 from .audit import AuditLog
 from .generation_ports import SpeechGenerator
-from .image_generation import audited, save_output
 from .job_ports import OutputStore
+from .paid_generation import audited, save_output
 from .ports import Credentials
 
 TOOL = "generate_audio"

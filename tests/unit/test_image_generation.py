@@ -12,9 +12,9 @@ from openrouter_multimodal.application.image_generation import (
     GenerateImageCommand,
     ImageDefaults,
     ImageGenerationResult,
-    numbered,
 )
 from openrouter_multimodal.application.model_catalog import ModelCatalog
+from openrouter_multimodal.application.paid_generation import numbered
 from openrouter_multimodal.domain.errors import ConfigurationError, ErrorCode, InvalidInput, UnsafePath, UpstreamError
 from openrouter_multimodal.domain.generation import GeneratedImage, ImageResult
 from openrouter_multimodal.domain.usage import Usage
