@@ -88,7 +88,7 @@ class SandboxedFileReader:
         if not self._allow_unsafe and not any(resolved.is_relative_to(root) for root in self._roots):
             allowed = ", ".join(str(root) for root in self._roots) or "none configured"
             raise UnsafePath(
-                f"'{text}' resolves to {resolved}, outside the allowed input directories ({allowed}): "
+                f"'{text}' is outside the allowed input directories ({allowed}): "
                 "move the file into one of them, add its directory to OPENROUTER_INPUT_DIR, "
                 "or set OPENROUTER_ALLOW_UNSAFE_PATHS=1 to allow any path.",
                 suggestions=("Set OPENROUTER_INPUT_DIR in this server's env and restart it",),

@@ -45,7 +45,7 @@ class ChatCompletion:
         model, auto = await choose_model(str(request.model) if request.model else None,
                                          self._defaults.default_model, self._catalog)
         max_tokens = request.max_tokens or self._defaults.max_tokens
-        messages, dropped = await self._fit(request, model.base, max_tokens)
+        messages, dropped = await self._fit(request, str(model), max_tokens)
         cache = request.cache
         if cache.enabled is None:
             cache = ResponseCache(enabled=self._defaults.cache_responses, ttl=cache.ttl, clear=cache.clear)
@@ -69,16 +69,16 @@ class ChatCompletion:
         return replace(result, notes=notes)
 
     async def _fit(
-        self, request: ChatRequest, base_id: str, max_tokens: int | None
+        self, request: ChatRequest, model_id: str, max_tokens: int | None
     ) -> tuple[tuple[ChatMessage, ...], int]:
         try:
-            card = await self._catalog.get(base_id)
+            card = await self._catalog.get(model_id)
         except UpstreamError:
             card = None
         if card is None or not card.context_length:
             return request.messages, 0
         reserve = max_tokens or min(card.max_completion_tokens or DEFAULT_COMPLETION_RESERVE,
-                                    DEFAULT_COMPLETION_RESERVE)
+                                    DEFAULT_COMPLETION_RESERVE, card.context_length // 4)
         return fit_to_context(request.messages, card.context_length, reserve)
 
 

@@ -54,21 +54,27 @@ async def save_output(store: OutputStore, reserved: str, wanted: str, data: byte
     """Write ``data`` to ``wanted`` and return the final path, never replacing a file the caller did not name.
 
     ``overwrite`` applies only when ``wanted`` is the ``reserved`` path itself. Any other name (a
-    corrected extension, a second image) must be free; if it is taken, ``-2``, ``-3``… is appended,
-    because by now the generation is paid for and must not be lost to a name clash.
+    corrected extension, a second image), or the reserved name if another call took it after
+    ``reserve``, must be free; if it is taken, ``-2``, ``-3``… is appended, because by now the
+    generation is paid for and must not be lost to a name clash.
     """
+    first = 1
     if wanted == reserved:
-        return await store.write(reserved, data, overwrite=overwrite)
+        try:
+            return await store.write(reserved, data, overwrite=overwrite)
+        except InvalidInput:
+            if overwrite:
+                raise
+            first = 2
     ext = split_extension(wanted)[1]
     last: OpenRouterMcpError | None = None
-    for attempt in range(1, FREE_NAME_ATTEMPTS + 1):
+    for attempt in range(first, FREE_NAME_ATTEMPTS + 1):
         candidate = wanted if attempt == 1 else numbered(wanted, attempt)
         try:
             path = await asyncio.to_thread(store.reserve, candidate, stem=stem, extension=ext, overwrite=False)
+            return await store.write(path, data, overwrite=False)
         except InvalidInput as exc:
             last = exc
-            continue
-        return await store.write(path, data, overwrite=False)
     assert last is not None
     raise last
 

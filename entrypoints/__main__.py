@@ -6,9 +6,11 @@ import signal
 import sys
 from types import FrameType
 
+import anyio
 import structlog
 
 from .bootstrap import bootstrap
+from .container import shutdown
 from .logging_setup import configure_logging
 
 
@@ -30,8 +32,14 @@ def main() -> int:
     server = build_server(container, problem)
     signal.signal(signal.SIGTERM, _terminate)
     log.info("server_starting", transport="stdio")
+    async def serve() -> None:
+        try:
+            await server.run_stdio_async()
+        finally:
+            await shutdown(container)
+
     try:
-        server.run("stdio")
+        anyio.run(serve)
     except KeyboardInterrupt:
         log.info("server_stopping", reason="signal")
     log.info("server_stopped")

@@ -46,8 +46,9 @@ class SecretRedactor:
         return event_dict
 
 
-def configure_logging(level: str = "info", secrets: Iterable[str] = (), stream: Any = None) -> None:
-    """Route structlog and the stdlib (the MCP SDK logs there) to JSON lines on stderr."""
+def configure_logging(level: str = "info", secrets: Iterable[str] = (), stream: Any = None,
+                      stdlib: bool = True) -> None:
+    """Route structlog (and, with ``stdlib``, the root logger the MCP SDK uses) to JSON lines on stderr."""
     numeric = logging.getLevelName(level.upper())
     numeric = numeric if isinstance(numeric, int) else logging.INFO
     redactor = SecretRedactor(secrets)
@@ -62,11 +63,14 @@ def configure_logging(level: str = "info", secrets: Iterable[str] = (), stream: 
         logger_factory=structlog.PrintLoggerFactory(file=stream or sys.stderr),
         cache_logger_on_first_use=False,
     )
+    if not stdlib:
+        return
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(structlog.stdlib.ProcessorFormatter(
         processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, redactor,
                     structlog.processors.JSONRenderer()],
-        foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name, structlog.processors.format_exc_info],
+        foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name, structlog.stdlib.ExtraAdder(),
+                           structlog.processors.format_exc_info],
     ))
     root = logging.getLogger()
     root.handlers[:] = [handler]

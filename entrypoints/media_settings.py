@@ -60,16 +60,16 @@ class MediaSettings(BaseSettings):
         return default_output_root(sys.platform, str(Path.home()), os.environ)
 
     def input_roots(self, output_root: str) -> list[Path]:
-        """Explicit roots, else the working directory (unless it is ``/`` or the home directory) plus outputs.
+        """Explicit roots, else the working directory (unless it contains the home directory) plus outputs.
 
-        A client that starts servers in ``/`` or ``~`` would otherwise open the whole disk or
-        ``~/.ssh`` to any tool call, so those working directories are never used implicitly.
+        A client that starts servers in ``/``, ``/home`` or ``~`` would otherwise open the whole
+        disk or ``~/.ssh`` to any tool call, so such working directories are never used implicitly.
         """
         if self.input_dir and self.input_dir.strip():
             parts = [p for chunk in self.input_dir.split(os.pathsep) for p in chunk.split(",") if p.strip()]
             return [Path(p.strip()).expanduser() for p in parts]
         roots = [Path(output_root)]
-        cwd = Path.cwd()
-        if cwd != Path(cwd.anchor) and cwd != Path.home():
+        cwd = Path.cwd().resolve()
+        if not Path.home().resolve().is_relative_to(cwd):
             roots.insert(0, cwd)
         return roots

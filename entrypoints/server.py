@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Iterable
 from typing import Any
 
 import anyio
@@ -16,7 +15,7 @@ from mcp.types import Resource as MCPResource
 from pydantic import ValidationError
 
 from ..domain.errors import ConfigurationError, OpenRouterMcpError
-from .container import Container, shutdown
+from .container import Container
 from .output_resources import relative_from_uri, uri_for
 from .presenters import error_result, invalid_input
 from .tools import catalog, chat, generation, health, media, video
@@ -89,15 +88,10 @@ class OpenRouterMcpServer(MCPServer):
 
 
 def build_server(container: Container, configuration_problem: str | None = None) -> OpenRouterMcpServer:
-    @asynccontextmanager
-    async def lifespan(_: MCPServer) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            await shutdown(container)
-
+    """The server over ``container``. Shared HTTP clients outlive sessions: close them with ``shutdown``
+    when the process (not a session) ends, as ``__main__`` does."""
     server = OpenRouterMcpServer(SERVER_NAME, version=SERVER_VERSION, instructions=INSTRUCTIONS,
-                                 lifespan=lifespan, log_level="WARNING", container=container,
+                                 log_level="WARNING", container=container,
                                  configuration_problem=configuration_problem)
     registry = ToolRegistry(server, container)
     for family in (chat, media, generation, video, catalog, health):

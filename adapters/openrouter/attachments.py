@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -10,27 +11,31 @@ from ...domain.chat import ChatRequest
 from ..base64_stream import encoded_length, iter_base64, split_json_template
 from .wire import chat_body
 
-PLACEHOLDER = "@@OPENROUTER_MCP_ATTACHMENT@@"
 _SLICE = 1 << 20
 
 
-def _part(attachment: StreamedAttachment) -> dict[str, Any]:
+def _placeholder() -> str:
+    """A fresh marker per request, so no caller text can collide with it."""
+    return f"@@attachment-{secrets.token_hex(16)}@@"
+
+
+def _part(attachment: StreamedAttachment, placeholder: str) -> dict[str, Any]:
     part: dict[str, Any]
     if attachment.part_type == "input_audio":
-        part = {"type": "input_audio", "input_audio": {"data": PLACEHOLDER, "format": attachment.audio_format}}
+        part = {"type": "input_audio", "input_audio": {"data": placeholder, "format": attachment.audio_format}}
     else:
-        part = {"type": "video_url", "video_url": {"url": f"data:{attachment.mime};base64,{PLACEHOLDER}"}}
+        part = {"type": "video_url", "video_url": {"url": f"data:{attachment.mime};base64,{placeholder}"}}
     if attachment.cache_control:
         part["cache_control"] = {"type": "ephemeral"}
     return part
 
 
-def attachment_document(request: ChatRequest, attachment: StreamedAttachment) -> dict[str, Any]:
+def attachment_document(request: ChatRequest, attachment: StreamedAttachment, placeholder: str) -> dict[str, Any]:
     body = chat_body(request)
     last_user = next(m for m in reversed(body["messages"]) if m["role"] == "user")
     content = last_user["content"]
     last_user["content"] = ([{"type": "text", "text": content}] if isinstance(content, str) else content)
-    last_user["content"].append(_part(attachment))
+    last_user["content"].append(_part(attachment, placeholder))
     return body
 
 
@@ -41,7 +46,8 @@ async def _text_slices(text: str) -> AsyncIterator[bytes]:
 
 def streamed_body(request: ChatRequest, attachment: StreamedAttachment) -> tuple[AsyncIterator[bytes], int]:
     """The JSON body as an async byte stream, and its exact length (so no chunked encoding is needed)."""
-    prefix, suffix = split_json_template(attachment_document(request, attachment), PLACEHOLDER)
+    placeholder = _placeholder()
+    prefix, suffix = split_json_template(attachment_document(request, attachment, placeholder), placeholder)
     if attachment.base64 is not None:
         pieces: AsyncIterator[bytes] = _text_slices(attachment.base64)
         middle = len(attachment.base64)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Generator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +52,20 @@ def build_client(config: OpenRouterConfig, transport: httpx.AsyncBaseTransport |
                              transport=transport)
 
 
+class BearerAuth(httpx.Auth):
+    """Adds the key at send time, so it never sits in a headers dict that a traceback could show."""
+
+    def __init__(self, key: str) -> None:
+        self._key = key
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self._key}"
+        yield request
+
+    def __repr__(self) -> str:
+        return "BearerAuth([REDACTED])"
+
+
 def parse_json(text: str) -> Any:
     """Parse a body that may start with whitespace padding (OpenRouter keep-alives)."""
     return json.loads(text.lstrip())
@@ -70,6 +84,7 @@ class OpenRouterHttp:
         self._client = client
         self._config = config
         self._retry = retry or RetryPolicy()
+        self._bearer = BearerAuth(config.api_key) if config.api_key else None
 
     @property
     def base_url(self) -> str:
@@ -83,12 +98,11 @@ class OpenRouterHttp:
         if not self._config.api_key:
             raise missing_api_key()
 
-    def _auth(self, extra: Mapping[str, str] | None, auth: bool) -> dict[str, str]:
-        headers = dict(extra or {})
-        if auth:
-            self.ensure_configured()
-            headers["Authorization"] = f"Bearer {self._config.api_key}"
-        return headers
+    def _auth(self, auth: bool) -> BearerAuth | None:
+        if not auth:
+            return None
+        self.ensure_configured()
+        return self._bearer
 
     async def request_json(self, method: str, path: str, *, context: str, json_body: Any = None,
                            params: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None,
@@ -96,7 +110,8 @@ class OpenRouterHttp:
                            content_factory: Callable[[], tuple[Any, dict[str, str]]] | None = None,
                            ) -> tuple[Any, httpx.Headers]:
         """One JSON exchange. ``content_factory`` builds a fresh streamed body for each attempt."""
-        send_headers = self._auth(headers, auth)
+        bearer = self._auth(auth)
+        send_headers = dict(headers or {})
         idempotent = method in ("GET", "HEAD")
         waited = 0.0
         for attempt in range(self._retry.attempts):
@@ -104,7 +119,8 @@ class OpenRouterHttp:
             content, extra = content_factory() if content_factory else (None, {})
             try:
                 response = await self._client.request(method, path.lstrip("/"), json=json_body, params=params,
-                                                      content=content, headers={**send_headers, **extra})
+                                                      content=content, headers={**send_headers, **extra},
+                                                      auth=bearer or httpx.USE_CLIENT_DEFAULT)
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 if last or waited >= self._retry.max_total_s:
                     raise _network_error(exc, context, self._config.base_url) from None
@@ -135,10 +151,11 @@ class OpenRouterHttp:
                      content: Any = None, headers: Mapping[str, str] | None = None,
                      auth: bool = True) -> AsyncIterator[httpx.Response]:
         """Open a streamed response (SSE or binary download); error statuses are classified first."""
-        send_headers = self._auth(headers, auth)
+        bearer = self._auth(auth)
         try:
             async with self._client.stream(method, path.lstrip("/"), json=json_body, content=content,
-                                           headers=send_headers) as response:
+                                           headers=dict(headers or {}),
+                                           auth=bearer or httpx.USE_CLIENT_DEFAULT) as response:
                 if response.status_code >= 400:
                     await response.aread()
                     raise classify(response.status_code, _decode(response), response.headers, context)

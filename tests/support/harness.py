@@ -13,7 +13,7 @@ from mcp import Client
 from mcp.types import CallToolResult
 
 from openrouter_multimodal.entrypoints.bootstrap import bootstrap
-from openrouter_multimodal.entrypoints.container import Container
+from openrouter_multimodal.entrypoints.container import Container, shutdown
 from openrouter_multimodal.entrypoints.server import OpenRouterMcpServer, build_server
 from openrouter_multimodal.entrypoints.settings import Settings
 
@@ -89,8 +89,11 @@ class SyncMcp:
 def sync_client(server: OpenRouterMcpServer, mode: str = "auto") -> Iterator[SyncMcp]:
     with start_blocking_portal("asyncio") as portal:
         client = Client(server, mode=mode)  # type: ignore[arg-type]
-        with portal.wrap_async_context_manager(client) as entered:
-            yield SyncMcp(portal, entered)
+        try:
+            with portal.wrap_async_context_manager(client) as entered:
+                yield SyncMcp(portal, entered)
+        finally:
+            portal.call(shutdown, server.container)
 
 
 def server_for(container: Container, problem: str | None = None) -> OpenRouterMcpServer:

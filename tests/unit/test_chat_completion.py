@@ -203,3 +203,12 @@ async def test_catalogue_failure_without_any_model_is_raised() -> None:
     with pytest.raises(UpstreamError, match="models unavailable"):
         await use_case(request(None))
     assert chat.requests == []
+
+
+async def test_a_free_variant_known_only_by_its_suffixed_id_is_still_fitted_to_its_context() -> None:
+    source = FakeCatalogSource([card("tiny/ctx:free", context=4096, prompt_price="0", completion_price="0")])
+    use_case, chat, _ = make(source=source)
+    long = tuple(ChatMessage("user" if i % 2 == 0 else "assistant", "x" * 2000) for i in range(21))
+    result = await use_case(request(None, messages=long))
+    assert str(chat.last.model) == "tiny/ctx:free"
+    assert result.notes["dropped_messages"] > 0
