@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from typing import TYPE_CHECKING
 
 from openrouter_multimodal.application.image_ports import PreparedImage
@@ -17,6 +18,9 @@ if TYPE_CHECKING:
     from PIL import Image
 
 MAX_PIXELS = 100_000_000
+FULL_DECODE_MAX_PIXELS = 40_000_000
+"""Formats without JPEG's reduced-scale decoding are decoded whole (4 bytes a pixel): 40 MP is ~160 MB."""
+_ONE_AT_A_TIME = threading.BoundedSemaphore(1)
 PREVIEW_QUALITY = 85
 
 _DECODABLE = ("PNG", "JPEG", "MPO", "GIF", "WEBP", "BMP", "DIB", "TIFF", "AVIF", "HEIF")
@@ -47,11 +51,11 @@ def _formats() -> list[str]:
     return [name for name in _DECODABLE if name in Image.OPEN]
 
 
-def _too_large(width: int, height: int) -> ResourceTooLarge:
+def _too_large(width: int, height: int, limit: int = MAX_PIXELS) -> ResourceTooLarge:
     return ResourceTooLarge(
-        f"the image is {width}x{height} pixels, over the {MAX_PIXELS // 1_000_000} MP limit: "
+        f"the image is {width}x{height} pixels, over the {limit // 1_000_000} MP limit: "
         "downscale it before sending.",
-        details={"width": width, "height": height, "max_pixels": MAX_PIXELS},
+        details={"width": width, "height": height, "max_pixels": limit},
     )
 
 
@@ -73,9 +77,10 @@ def _open(data: bytes) -> Image.Image:
             ) from exc
         raise UnsupportedFormat(_UNDECODABLE) from exc
     width, height = img.size
-    if width * height > MAX_PIXELS:
+    limit = MAX_PIXELS if img.format in ("JPEG", "MPO") else FULL_DECODE_MAX_PIXELS
+    if width * height > limit:
         img.close()
-        raise _too_large(width, height)
+        raise _too_large(width, height, limit)
     return img
 
 
@@ -131,22 +136,20 @@ def _load_for_resize(img: Image.Image, max_dimension: int | None) -> tuple[int, 
 
 
 def _upright_rgb(img: Image.Image, target: tuple[int, int], keep_alpha: bool) -> Image.Image:
-    """Flatten alpha onto white (unless ``keep_alpha``), resize to ``target``, then apply EXIF orientation."""
+    """Resize to ``target`` first (so later copies are small), flatten alpha onto white unless ``keep_alpha``,
+    then apply EXIF orientation."""
     from PIL import Image
 
     orientation = _orientation(img)
-    out: Image.Image
-    if _has_alpha(img):
-        rgba = img.convert("RGBA")
-        if keep_alpha:
-            out = rgba
-        else:
-            out = Image.new("RGB", rgba.size, (255, 255, 255))
-            out.paste(rgba, mask=rgba.getchannel("A"))
-    else:
-        out = img.convert("RGB")
+    alpha = _has_alpha(img)
+    wanted = "RGBA" if alpha else "RGB"
+    out: Image.Image = img if img.mode == wanted else img.convert(wanted)
     if target != out.size:
-        out = out.resize(target, Image.Resampling.LANCZOS)
+        out = out.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    if alpha and not keep_alpha:
+        flat = Image.new("RGB", out.size, (255, 255, 255))
+        flat.paste(out, mask=out.getchannel("A"))
+        out = flat
     transpose = {
         2: Image.Transpose.FLIP_LEFT_RIGHT,
         3: Image.Transpose.ROTATE_180,
@@ -169,6 +172,14 @@ class PillowImagePreparer:
     """Implements ``ImagePreparer`` and ``ImagePreviewer`` with Pillow, imported on first use."""
 
     def prepare(
+        self, data: bytes, *, max_dimension: int | None, jpeg_quality: int, keep_original: bool = False
+    ) -> PreparedImage:
+        """One image is decoded at a time, so concurrent calls cannot multiply the decode memory."""
+        with _ONE_AT_A_TIME:
+            return self._prepare(data, max_dimension=max_dimension, jpeg_quality=jpeg_quality,
+                                 keep_original=keep_original)
+
+    def _prepare(
         self, data: bytes, *, max_dimension: int | None, jpeg_quality: int, keep_original: bool = False
     ) -> PreparedImage:
         if not 1 <= jpeg_quality <= 100:
@@ -195,6 +206,10 @@ class PillowImagePreparer:
         return PreparedImage(encoded, "image/jpeg", *out.size, *original, passed_through=False)
 
     def preview(self, data: bytes, *, max_dimension: int) -> PreparedImage:
+        with _ONE_AT_A_TIME:
+            return self._preview(data, max_dimension=max_dimension)
+
+    def _preview(self, data: bytes, *, max_dimension: int) -> PreparedImage:
         if max_dimension < 1:
             raise InvalidInput(f"max_dimension must be a positive number of pixels, got {max_dimension}.")
         with _open(data) as img:

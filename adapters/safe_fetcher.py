@@ -208,18 +208,26 @@ async def _read_capped(response: httpx.Response, limits: FetchLimits, url: httpx
     """The decoded body, abandoned as soon as it is known to exceed ``limits.max_bytes``.
 
     A declared ``Content-Length`` over the cap fails before any body byte is read; otherwise
-    the running total is checked per chunk, so a missing, lying or compressed-size length
-    cannot make the download grow past the cap by more than one chunk.
+    the running total is checked per chunk, so a missing or lying length cannot make the
+    download grow past the cap by more than one chunk. Compressed bodies are refused: one small
+    gzip read can inflate to many megabytes before any check could run.
     """
+    encoding = response.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ("", "identity"):
+        raise InvalidInput(
+            f"{display_url(url)} was sent compressed ({encoding}) although only identity was accepted; "
+            "compressed media cannot be size-checked safely: download it and pass the file instead.")
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limits.max_bytes:
         raise _too_large(url, limits)
-    body = bytearray()
-    async for chunk in response.aiter_bytes():
-        body += chunk
-        if len(body) > limits.max_bytes:
+    chunks: list[bytes] = []
+    total = 0
+    async for chunk in response.aiter_raw():
+        total += len(chunk)
+        if total > limits.max_bytes:
             raise _too_large(url, limits)
-    return bytes(body)
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _too_large(url: httpx.URL, limits: FetchLimits) -> ResourceTooLarge:

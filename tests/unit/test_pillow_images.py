@@ -189,8 +189,10 @@ def test_bomb_refused_even_when_pillow_warnings_are_ignored(preparer: PillowImag
             preparer.inspect(_png_header_only(11_000, 10_000))
 
 
-def test_ninety_megapixels_is_within_the_limit(preparer: PillowImagePreparer) -> None:
-    assert preparer.inspect(_png_header_only(9_000, 10_000)) == ("image/png", 9_000, 10_000)
+def test_formats_decoded_whole_have_a_lower_pixel_limit(preparer: PillowImagePreparer) -> None:
+    assert preparer.inspect(_png_header_only(6_000, 6_500)) == ("image/png", 6_000, 6_500)
+    with pytest.raises(ResourceTooLarge, match="40 MP"):
+        preparer.inspect(_png_header_only(9_000, 10_000))
 
 
 @pytest.mark.parametrize(("quality", "dimension"), [(0, 800), (101, 800), (80, 0)])
