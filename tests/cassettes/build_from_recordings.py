@@ -146,12 +146,15 @@ def build(recordings: Path) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def main() -> None:
-    recordings = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/reference/recordings")
-    for name, interactions in build(recordings).items():
+def write_cassettes(cassettes: dict[str, list[dict[str, Any]]]) -> None:
+    for name, interactions in cassettes.items():
         (HERE / f"{name}.yaml").write_text(yaml.safe_dump({"interactions": interactions, "version": 1},
                                                            sort_keys=False, width=120, allow_unicode=True))
         print(f"wrote {name}.yaml")
+
+
+def main() -> None:
+    write_cassettes(build(Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/reference/recordings")))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from build_from_recordings import BASE, HERE, MODELS, interaction, load_yaml_body
+from build_from_recordings import BASE, HERE, MODELS, interaction, load_yaml_body, write_cassettes
 from PIL import Image
 
 CHAT = "chat/completions"
@@ -165,11 +165,7 @@ def build(recordings: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 def main() -> None:
-    recordings = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/reference/recordings")
-    for name, interactions in build(recordings).items():
-        (HERE / f"{name}.yaml").write_text(yaml.safe_dump({"interactions": interactions, "version": 1},
-                                                           sort_keys=False, width=120, allow_unicode=True))
-        print(f"wrote {name}.yaml")
+    write_cassettes(build(Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/reference/recordings")))
 
 
 if __name__ == "__main__":

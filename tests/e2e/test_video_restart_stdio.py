@@ -8,7 +8,7 @@ import shutil
 import sys
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from tests.support.harness import TEST_KEY
+from tests.support.loopback import serving
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
@@ -81,15 +82,8 @@ def scripted_openrouter() -> Iterator[tuple[str, Upstream]]:
             else:
                 self._json(404, {"error": {"code": 404, "message": "Video job not found"}})
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/api/v1", state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(Handler) as port:
+        yield f"http://127.0.0.1:{port}/api/v1", state
 
 
 def console_script() -> str:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Iterator
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any
+
+from tests.support.loopback import serving
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -27,12 +28,5 @@ def serve_directory(root: Path) -> Iterator[tuple[int, list[str]]]:
     """Serve ``root`` on 127.0.0.1 at a free port; yields (port, paths requested)."""
     hits: list[str] = []
     handler = type("Handler", (_Handler,), {"hits": hits})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1], hits
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(partial(handler, directory=str(root))) as port:
+        yield port, hits

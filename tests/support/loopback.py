@@ -1,0 +1,23 @@
+"""Run a stdlib HTTP request handler on a free 127.0.0.1 port in a background thread."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
+from http.server import ThreadingHTTPServer
+from typing import Any
+
+
+@contextlib.contextmanager
+def serving(handler: Callable[..., Any]) -> Iterator[int]:
+    """Yield the port while the server runs; shut it down and join its thread on exit."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
