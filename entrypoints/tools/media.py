@@ -69,8 +69,14 @@ CacheTtl = Annotated[str | None, Field(pattern=r"^\d{1,5}[smh]$")]
 def register(registry: ToolRegistry) -> None:
     use_cases = registry.container.use_cases
 
-    async def run(tool: str, command: AnalyzeMedia) -> CallToolResult:
+    async def analyze(kind: MediaKind, sources: tuple[str | None, str | None, list[str] | None],
+                      question: str | None, model: str | None, send_original: bool, max_tokens: int | None,
+                      cache: ResponseCache, cache_input: bool) -> CallToolResult:
+        tool = f"analyze_{kind.value}"
+
         async def body() -> CallToolResult:
+            command = AnalyzeMedia(kind, _sources(*sources, kind.value), question, model, send_original, cache,
+                                   cache_input, max_tokens)
             return _present(await use_cases.analyze_media()(command))
 
         return await guarded(tool, body)
@@ -80,37 +86,22 @@ def register(registry: ToolRegistry) -> None:
                             question: Question = None, model: Model = None, send_original: bool = False,
                             max_tokens: MaxTokens = None, cache: bool | None = None, cache_ttl: CacheTtl = None,
                             cache_clear: bool = False, cache_input: bool = False) -> CallToolResult:
-        async def body() -> CallToolResult:
-            sources = _sources(image, image_path, images, "image")
-            return await run("analyze_image", AnalyzeMedia(
-                MediaKind.IMAGE, sources, question, model, send_original,
-                ResponseCache(cache, cache_ttl, cache_clear), cache_input, max_tokens))
-
-        return await guarded("analyze_image", body)
+        return await analyze(MediaKind.IMAGE, (image, image_path, images), question, model, send_original,
+                             max_tokens, ResponseCache(cache, cache_ttl, cache_clear), cache_input)
 
     async def analyze_audio(audio: Source = None, audio_path: Alias = None, question: Question = None,
                             model: Model = None, max_tokens: MaxTokens = None, cache: bool | None = None,
                             cache_ttl: CacheTtl = None, cache_clear: bool = False,
                             cache_input: bool = False) -> CallToolResult:
-        async def body() -> CallToolResult:
-            sources = _sources(audio, audio_path, None, "audio")
-            return await run("analyze_audio", AnalyzeMedia(
-                MediaKind.AUDIO, sources, question, model, False,
-                ResponseCache(cache, cache_ttl, cache_clear), cache_input, max_tokens))
-
-        return await guarded("analyze_audio", body)
+        return await analyze(MediaKind.AUDIO, (audio, audio_path, None), question, model, False, max_tokens,
+                             ResponseCache(cache, cache_ttl, cache_clear), cache_input)
 
     async def analyze_video(video: Source = None, video_path: Alias = None, question: Question = None,
                             model: Model = None, max_tokens: MaxTokens = None, cache: bool | None = None,
                             cache_ttl: CacheTtl = None, cache_clear: bool = False,
                             cache_input: bool = False) -> CallToolResult:
-        async def body() -> CallToolResult:
-            sources = _sources(video, video_path, None, "video")
-            return await run("analyze_video", AnalyzeMedia(
-                MediaKind.VIDEO, sources, question, model, False,
-                ResponseCache(cache, cache_ttl, cache_clear), cache_input, max_tokens))
-
-        return await guarded("analyze_video", body)
+        return await analyze(MediaKind.VIDEO, (video, video_path, None), question, model, False, max_tokens,
+                             ResponseCache(cache, cache_ttl, cache_clear), cache_input)
 
     registry.add(analyze_image, title="Analyze image", description=IMAGE, annotations=ANALYZE)
     registry.add(analyze_audio, title="Analyze audio", description=AUDIO, annotations=ANALYZE)
