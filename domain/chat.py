@@ -50,8 +50,6 @@ class ChatRequest:
     online: bool = False
     web_max_results: int | None = None
     cache: ResponseCache = field(default_factory=ResponseCache)
-    modalities: tuple[str, ...] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.messages:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator
 from typing import Any
 
 from ...application.ports import StreamedAttachment
 from ...domain.chat import ChatRequest
-from ..base64_stream import encoded_length, iter_base64, split_json_template
+from ..base64_stream import JsonBodyStream, split_json_template, stream_json_with_base64
 from .wire import chat_body
 
 _SLICE = 1 << 20
@@ -44,22 +44,13 @@ async def _text_slices(text: str) -> AsyncIterator[bytes]:
         yield text[start : start + _SLICE].encode("ascii")
 
 
-def streamed_body(request: ChatRequest, attachment: StreamedAttachment) -> tuple[AsyncIterator[bytes], int]:
+def streamed_body(request: ChatRequest, attachment: StreamedAttachment) -> tuple[AsyncIterable[bytes], int]:
     """The JSON body as an async byte stream, and its exact length (so no chunked encoding is needed)."""
     placeholder = _placeholder()
     prefix, suffix = split_json_template(attachment_document(request, attachment, placeholder), placeholder)
     if attachment.base64 is not None:
-        pieces: AsyncIterator[bytes] = _text_slices(attachment.base64)
-        middle = len(attachment.base64)
-    else:
-        assert attachment.chunks is not None
-        pieces = iter_base64(attachment.chunks())
-        middle = encoded_length(attachment.size)
-
-    async def body() -> AsyncIterator[bytes]:
-        yield prefix
-        async for piece in pieces:
-            yield piece
-        yield suffix
-
-    return body(), len(prefix) + middle + len(suffix)
+        length = len(prefix) + len(attachment.base64) + len(suffix)
+        return stream_json_with_base64(prefix, _text_slices(attachment.base64), suffix), length
+    assert attachment.chunks is not None
+    body = JsonBodyStream(prefix, attachment.chunks(), attachment.size, suffix)
+    return body, body.content_length

@@ -29,9 +29,6 @@ def chat_body(request: ChatRequest) -> dict[str, Any]:
         if request.web_max_results:
             plugin["max_results"] = request.web_max_results
         body["plugins"] = [plugin]
-    if request.modalities:
-        body["modalities"] = list(request.modalities)
-    body.update(request.extra)
     return body
 
 
