@@ -41,6 +41,7 @@ class World:
     tmp: Any = None
     resolver_map: dict[str, list[str]] = field(default_factory=dict)
     loopback_names: set[str] = field(default_factory=set)
+    overrides: dict[str, Any] = field(default_factory=dict)
 
 
 @pytest.fixture
@@ -64,6 +65,11 @@ def _client(world: World) -> SyncMcp:
             world.cassette = cassette_ctx.__enter__()
             stack.append(cassette_ctx)
         container = make_container(make_settings(**world.settings), world.problem)
+        for dotted, provider in world.overrides.items():
+            target: Any = container
+            for part in dotted.split("."):
+                target = getattr(target, part)
+            target.override(provider)
         record_requests(container, world.sent)
         if world.resolver_map or world.loopback_names:
             container.gateways.url_fetcher.override(test_fetcher(world.resolver_map, world.loopback_names))
@@ -265,23 +271,7 @@ def upstream_untouched(world: World) -> None:
 
 
 @pytest.fixture
-def container_overrides(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """Providers to override by dotted path (e.g. ``"gateways.audit"``), applied when the container is built.
-
-    Request it from a Given step before the first tool call: ``_client`` builds the container
-    lazily through this module's ``make_container``, which is wrapped here for one test.
-    """
-    overrides: dict[str, Any] = {}
-    build = make_container
-
-    def build_with_overrides(settings: Any, problem: str | None = None) -> Any:
-        container = build(settings, problem)
-        for dotted, provider in overrides.items():
-            target: Any = container
-            for part in dotted.split("."):
-                target = getattr(target, part)
-            target.override(provider)
-        return container
-
-    monkeypatch.setitem(globals(), "make_container", build_with_overrides)
-    return overrides
+def container_overrides(world: World) -> dict[str, Any]:
+    """Providers to override by dotted path (e.g. ``"gateways.audit"``); ``_client`` applies them when it
+    builds the container, so request this from a Given step before the first tool call."""
+    return world.overrides
