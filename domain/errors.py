@@ -22,7 +22,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .paid_call import Billing
 
 
 class ErrorCode(enum.StrEnum):
@@ -43,7 +46,11 @@ class ErrorCode(enum.StrEnum):
 
 
 class OpenRouterMcpError(Exception):
-    """Base of every error we show to a caller; ``message`` is one line saying what to do."""
+    """Base of every error we show to a caller; ``message`` is one line saying what to do.
+
+    ``billing`` is set when the call had already been paid for before it failed, so the
+    pipeline can audit and settle the real cost.
+    """
 
     code: ErrorCode = ErrorCode.INTERNAL
 
@@ -55,6 +62,7 @@ class OpenRouterMcpError(Exception):
         suggestions: Sequence[str] = (),
         retry_after_seconds: float | None = None,
         details: Mapping[str, Any] | None = None,
+        billing: Billing | None = None,
     ) -> None:
         super().__init__(message)
         self.message = " ".join(message.split())
@@ -63,6 +71,7 @@ class OpenRouterMcpError(Exception):
         self.suggestions = tuple(suggestions)
         self.retry_after_seconds = retry_after_seconds
         self.details = dict(details or {})
+        self.billing = billing
 
 
 class InvalidInput(OpenRouterMcpError):

@@ -1,0 +1,54 @@
+"""``ToolCall``: one tool invocation as the pipeline and the handlers see it (command, caller, progress)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Generic, Protocol, TypeVar, runtime_checkable
+
+from ..domain.caller import Caller
+from ..domain.paid_call import Billing, CallFacts
+
+C = TypeVar("C")
+C_co = TypeVar("C_co", covariant=True)
+
+
+class ProgressReporter(Protocol):
+    """Where progress goes while a caller waits (MCP ``notifications/progress``); values are absolute."""
+
+    async def report(self, progress: float, total: float | None, message: str) -> None: ...
+
+
+class NullProgress:
+    """Progress for callers that did not ask for any."""
+
+    async def report(self, progress: float, total: float | None, message: str) -> None:
+        return None
+
+
+@runtime_checkable
+class Command(Protocol):
+    """A typed request for one tool; ``facts`` tells the pipeline what it needs before running it."""
+
+    def facts(self) -> CallFacts: ...
+
+
+@runtime_checkable
+class Billable(Protocol):
+    """A handler result that reports what it cost (``None``: nothing was paid by this call)."""
+
+    @property
+    def billing(self) -> Billing | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall(Generic[C_co]):
+    """What was asked (``command``), under which tool name, by whom (``caller``), and where progress goes.
+
+    Handlers receive the whole call, so ownership (jobs, files), OpenRouter's per-user fields and
+    progress reporting all come from one place rather than from arguments threaded by hand.
+    """
+
+    tool: str
+    command: C_co
+    caller: Caller
+    progress: ProgressReporter = field(default_factory=NullProgress)

@@ -1,0 +1,115 @@
+"""``CallPipeline``: the one path every tool call takes: policy, then audit, then locks, then the handler."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from ..domain.errors import ErrorCode, InvalidInput, OpenRouterMcpError
+from ..domain.paid_call import Billing, CallFacts, prompt_preview
+from .call import Billable, Command, ToolCall
+from .pipeline_ports import (
+    Admission,
+    AuditEvent,
+    AuditTrail,
+    HandlerSource,
+    PolicyGate,
+    ResourceLocks,
+    ToolSpec,
+)
+from .ports import Clock
+
+DETAIL_CHARS = 200
+
+
+def billing_of(result: Any) -> Billing | None:
+    return result.billing if isinstance(result, Billable) else None
+
+
+def billing_of_error(exc: BaseException) -> Billing | None:
+    return exc.billing if isinstance(exc, OpenRouterMcpError) else None
+
+
+def outcome_of(exc: BaseException) -> str:
+    if isinstance(exc, OpenRouterMcpError):
+        return exc.code.value
+    return "cancelled" if isinstance(exc, asyncio.CancelledError) else ErrorCode.INTERNAL.value
+
+
+class CallPipeline:
+    """Runs tool calls for MCP sessions, the HTTP service and Python embedders alike.
+
+    Why one chain: identity, spend policy, the audit trail and exclusive resources are
+    cross-cutting, and an earlier design placed them by hand in use cases, so some paid
+    calls were never audited and others twice. Here the order is fixed:
+
+    1. **policy** admits the call before anything is paid (refusals cost nothing) and is
+       settled exactly once with what the call cost;
+    2. **audit** writes one event for every paid call whatever its outcome, and one for any
+       call whose result settles an earlier job (``Billing.settles``);
+    3. **locks** hold the command's resources (``CallFacts.lock_keys``, scoped to the caller);
+    4. the **handler** (a use case) runs with the whole ``ToolCall``.
+
+    How it fails: an unknown tool is ``InvalidInput`` naming the known ones; whatever the
+    policy or the handler raises is passed on unchanged after settling and auditing.
+    """
+
+    def __init__(self, *, specs: dict[str, ToolSpec], handlers: HandlerSource, policy: PolicyGate,
+                 audit: AuditTrail, locks: ResourceLocks, clock: Clock) -> None:
+        self._specs = specs
+        self._handlers = handlers
+        self._policy = policy
+        self._audit = audit
+        self._locks = locks
+        self._clock = clock
+
+    @property
+    def specs(self) -> dict[str, ToolSpec]:
+        return self._specs
+
+    async def dispatch(self, call: ToolCall[Any]) -> Any:
+        spec = self._specs.get(call.tool)
+        if spec is None:
+            raise InvalidInput(f"unknown tool '{call.tool}': this server offers {', '.join(sorted(self._specs))}.")
+        facts = call.command.facts() if isinstance(call.command, Command) else CallFacts()
+        admission = await self._policy.admit(call, spec, facts)
+        try:
+            result = await self._audited(call, spec, facts, admission)
+        except BaseException as exc:
+            await self._policy.settle(admission, billing_of_error(exc), outcome_of(exc))
+            raise
+        billing = billing_of(result)
+        await self._policy.settle(admission, billing, billing.outcome if billing else "ok")
+        return result
+
+    async def _audited(self, call: ToolCall[Any], spec: ToolSpec, facts: CallFacts, admission: Admission) -> Any:
+        try:
+            result = await self._locked(call, facts)
+        except BaseException as exc:
+            if spec.paid:
+                billing = billing_of_error(exc)
+                detail = exc.message[:DETAIL_CHARS] if isinstance(exc, OpenRouterMcpError) else type(exc).__name__
+                await self._record(call, facts, admission, billing, outcome_of(exc), detail)
+            raise
+        billing = billing_of(result)
+        if spec.paid or billing is not None:
+            await self._record(call, facts, admission, billing, billing.outcome if billing else "ok", None)
+        return result
+
+    async def _locked(self, call: ToolCall[Any], facts: CallFacts) -> Any:
+        handler = await self._handlers.handler_for(call.tool)
+        keys = tuple(f"{call.caller.subject}/{key}" for key in facts.lock_keys)
+        if not keys:
+            return await handler(call)
+        async with self._locks.hold(keys):
+            return await handler(call)
+
+    async def _record(self, call: ToolCall[Any], facts: CallFacts, admission: Admission, billing: Billing | None,
+                      outcome: str, detail: str | None) -> None:
+        await self._audit.record(AuditEvent(
+            subject=call.caller.subject, source=call.caller.source.value,
+            tool=(billing.settles if billing and billing.settles else call.tool),
+            model=(billing.model if billing else facts.model) or "unknown", outcome=outcome,
+            cost_usd=billing.cost_usd if billing else None, estimated_cost_usd=admission.estimate_usd,
+            generation_id=billing.generation_id if billing else None, job_id=billing.job_id if billing else None,
+            prompt_preview=prompt_preview(facts.prompt), detail=detail, at=self._clock.now()))

@@ -1,0 +1,48 @@
+"""What the call pipeline knows about a paid call before it runs (``CallFacts``) and after (``Billing``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+PROMPT_PREVIEW_CHARS = 80
+
+
+def prompt_preview(prompt: str) -> str:
+    """At most 80 characters of a prompt, whitespace folded: audit rows must not store whole prompts."""
+    flat = " ".join(prompt.split())
+    return flat if len(flat) <= PROMPT_PREVIEW_CHARS else flat[: PROMPT_PREVIEW_CHARS - 1] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class CallFacts:
+    """A command's own account of itself, read by policy, audit and locks before the handler runs.
+
+    ``model`` is the model asked for (None: the handler picks one); ``lock_keys`` name the
+    resources the call must hold alone (a job id, a save path), already scoped by the pipeline
+    to the caller; the other fields feed spend estimates.
+    """
+
+    model: str | None = None
+    lock_keys: tuple[str, ...] = ()
+    prompt: str = ""
+    max_tokens: int | None = None
+    images: int = 0
+    video_seconds: int | None = None
+    resolution: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Billing:
+    """What a finished (or settled) paid call cost and produced, as the upstream reported it.
+
+    ``cost_usd`` None means the upstream did not say. ``job_id`` links a job's submission to
+    its later settlement; ``settles`` names the tool whose job a later call finished.
+    """
+
+    model: str
+    cost_usd: Decimal | None = None
+    generation_id: str | None = None
+    job_id: str | None = None
+    outcome: str = "ok"
+    settles: str | None = None
