@@ -11,6 +11,7 @@ it into a tool result with ``isError`` and ``_meta.code``. The hierarchy::
     ├── ConfigurationError        CONFIGURATION
     ├── ModelNotFound             MODEL_NOT_FOUND
     ├── JobFailed                 JOB_FAILED
+    ├── QuotaExceeded             QUOTA_EXCEEDED (details.reason says which rule)
     ├── UpstreamError             UPSTREAM_HTTP / UPSTREAM_TIMEOUT / UPSTREAM_REFUSED /
     │                             UNAUTHORIZED / ZDR_INCOMPATIBLE
     └── InternalError             INTERNAL
@@ -43,6 +44,7 @@ class ErrorCode(enum.StrEnum):
     INTERNAL = "INTERNAL"
     CONFIGURATION = "CONFIGURATION"
     UNAUTHORIZED = "UNAUTHORIZED"
+    QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
 
 
 class OpenRouterMcpError(Exception):
@@ -100,6 +102,28 @@ class ModelNotFound(OpenRouterMcpError):
 
 class JobFailed(OpenRouterMcpError):
     code = ErrorCode.JOB_FAILED
+
+
+class QuotaExceeded(OpenRouterMcpError):
+    """A call the spend and rate policy refused before anything was paid.
+
+    ``details`` always has ``reason`` (``rate_limit``, ``daily_quota``, ``cooldown``, ``budget``,
+    ``model_not_allowed``, ``tool_not_allowed`` or ``policy_unavailable``) and, where they apply,
+    ``limit``, ``used``, ``reset_at`` (ISO 8601 UTC) and ``retry_after_seconds``.
+    """
+
+    code = ErrorCode.QUOTA_EXCEEDED
+
+    def __init__(self, message: str, *, reason: str, retry_after_seconds: float | None = None,
+                 details: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
+        merged = {"reason": reason, **dict(details or {})}
+        if retry_after_seconds is not None:
+            merged["retry_after_seconds"] = retry_after_seconds
+        super().__init__(message, retry_after_seconds=retry_after_seconds, details=merged, **kwargs)
+
+    @property
+    def reason(self) -> str:
+        return str(self.details["reason"])
 
 
 class UpstreamError(OpenRouterMcpError):
