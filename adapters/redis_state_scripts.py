@@ -29,10 +29,10 @@ local function charge(bkey, nanos, expires)
     redis.call('PEXPIREAT', k, expires)
   end
 end
-local function release(rid)
+local function release(rid, now)
   local r = P .. 'r:' .. rid
   local fields = redis.call('HGETALL', r)
-  local targets, amount = {}, nil
+  local targets, amount, live = {}, nil, false
   for i = 1, #fields, 2 do
     local f, v = fields[i], fields[i + 1]
     if string.sub(f, 1, 2) == 'k:' then
@@ -40,9 +40,11 @@ local function release(rid)
       redis.call('HDEL', P .. 'bh:' .. bkey, rid)
       redis.call('ZREM', P .. 'bz:' .. bkey, rid)
       table.insert(targets, {bkey, v})
-    elseif f == 'a' then amount = v end
+    elseif f == 'a' then amount = v
+    elseif f == 'l' then live = tonumber(v) > now end
   end
   redis.call('DEL', r)
+  if not live then return {}, nil end
   return targets, amount
 end
 local function append(row)
@@ -88,7 +90,7 @@ for i = 0, ncd - 1 do
 end
 if nb > 0 then
   local r = P .. 'r:' .. rid
-  redis.call('HSET', r, 'a', amount)
+  redis.call('HSET', r, 'a', amount, 'l', lease)
   for i = 0, nb - 1 do
     local key, expires = ARGV[bb + 1 + i * 3], ARGV[bb + 3 + i * 3]
     redis.call('HSET', r, 'k:' .. key, expires)
@@ -103,18 +105,19 @@ return false
 """
 
 SETTLE = _COMMON + r"""
-local rid, nanos, row = ARGV[2], ARGV[3], ARGV[4]
-local targets = release(rid)
+local rid, nanos, row, now = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local targets = release(rid, now)
 for _, t in ipairs(targets) do charge(t[1], nanos, t[2]) end
 if row ~= '' then append(cjson.decode(row)) end
 return 1
 """
 
 HOLD = _COMMON + r"""
-local rid, lease, job_key, row = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local rid, lease, job_key, row, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
 local r = P .. 'r:' .. rid
-if rid ~= '' and redis.call('EXISTS', r) == 1 then
-  redis.call('HSET', r, 'job', job_key)
+local held = rid ~= '' and redis.call('HGET', r, 'l')
+if held and tonumber(held) > now then
+  redis.call('HSET', r, 'job', job_key, 'l', lease)
   redis.call('PEXPIREAT', r, lease)
   for _, f in ipairs(redis.call('HKEYS', r)) do
     if string.sub(f, 1, 2) == 'k:' then redis.call('ZADD', P .. 'bz:' .. string.sub(f, 3), lease, rid) end
@@ -127,13 +130,14 @@ return 1
 
 SETTLE_JOB = _COMMON + r"""
 local job_key, nanos, row, fallback = ARGV[2], ARGV[3], cjson.decode(ARGV[4]), cjson.decode(ARGV[5])
+local now = tonumber(ARGV[6])
 local lid = redis.call('GET', P .. 'l:job:' .. job_key)
 local lkey = lid and (P .. 'l:' .. lid) or nil
 if lkey and redis.call('HEXISTS', lkey, 'settled_at') == 1 then return 'already' end
 local targets, held = {}, nil
 local rid = redis.call('GET', P .. 'j:' .. job_key)
 if rid then
-  targets, held = release(rid)
+  targets, held = release(rid, now)
   redis.call('DEL', P .. 'j:' .. job_key)
 end
 if #targets == 0 then targets = fallback end

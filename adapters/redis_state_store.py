@@ -117,12 +117,12 @@ class RedisStateStore:
 
     async def settle(self, reservation_id: str, charge_usd: Decimal, now: float, row: LedgerRow | None) -> None:
         args: list[Arg] = [self._prefix, reservation_id, str(to_nanos(charge_usd)),
-                           _row_json(row) if row else ""]
+                           _row_json(row) if row else "", _ms(now)]
         await self._call(lambda: self._settle(args=args))
 
     async def hold_for_job(self, reservation_id: str, lease_until: float, row: LedgerRow) -> None:
         job_key = f"{row.subject}/{row.job_id}"
-        args: list[Arg] = [self._prefix, reservation_id, _ms(lease_until), job_key, _row_json(row)]
+        args: list[Arg] = [self._prefix, reservation_id, _ms(lease_until), job_key, _row_json(row), _ms(row.at)]
         await self._call(lambda: self._hold(args=args))
 
     async def settle_job(self, row: LedgerRow, charge_usd: Decimal | None,
@@ -130,7 +130,7 @@ class RedisStateStore:
         targets = [[b.key, _ms(b.expires_at)] for b in fallback]
         charge = "" if charge_usd is None else str(to_nanos(charge_usd))
         args: list[Arg] = [self._prefix, f"{row.subject}/{row.job_id}", charge,
-                _row_json(row), json.dumps(targets)]
+                _row_json(row), json.dumps(targets), _ms(row.at)]
         return JobSettled(await self._call(lambda: self._settle_job(args=args)))
 
     async def levels(self, counters: Sequence[str], budgets: Sequence[str], now: float) -> tuple[
