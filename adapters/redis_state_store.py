@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from redis.retry import Retry
@@ -89,11 +89,17 @@ class RedisStateStore:
         self._put = client.register_script(lua.PUT)
 
     @classmethod
-    def from_url(cls, url: str, *, prefix: str = DEFAULT_PREFIX, timeout_seconds: float = 2.0) -> RedisStateStore:
-        """A store for ``redis://host:port/db`` (or ``rediss://``); call inside the running loop."""
-        client = Redis.from_url(url, decode_responses=True, socket_timeout=timeout_seconds,
-                                socket_connect_timeout=timeout_seconds, retry=Retry(NoBackoff(), 1))
-        return cls(client, prefix=prefix)
+    def from_url(cls, url: str, *, prefix: str = DEFAULT_PREFIX, timeout_seconds: float = 2.0,
+                 max_connections: int = 50, queue_seconds: float = 10.0) -> RedisStateStore:
+        """A store for ``redis://host:port/db`` (or ``rediss://``); call inside the running loop.
+
+        At most ``max_connections`` sockets; a burst beyond them waits up to ``queue_seconds`` for one
+        (a queue is not an outage, so it must not trip fail-closed), each command up to ``timeout_seconds``.
+        """
+        pool = BlockingConnectionPool.from_url(
+            url, max_connections=max_connections, timeout=queue_seconds, decode_responses=True,
+            socket_timeout=timeout_seconds, socket_connect_timeout=timeout_seconds, retry=Retry(NoBackoff(), 1))
+        return cls(Redis.from_pool(pool), prefix=prefix)
 
     async def reserve(self, reservation: Reservation) -> Refusal | None:
         r = reservation

@@ -1,9 +1,12 @@
-"""A separate OS process for the cross-process tests: waits for a go file, fires N concurrent admits, prints how
-many were let through. Usage: python -m tests.policy.policy_worker STATE_URL PREFIX NOW CALLS GO_FILE"""
+"""A separate OS process for the cross-process tests: opens the store, writes ``GO_FILE.<pid>.ready``, waits for
+``GO_FILE``, fires CALLS concurrent admits and prints how many were let through.
+
+Usage: python -m tests.policy.policy_worker STATE_URL PREFIX NOW CALLS MAX GO_FILE"""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import time
 from pathlib import Path
@@ -14,13 +17,13 @@ from openrouter_multimodal.domain.errors import QuotaExceeded
 from .conftest import FakeClock
 from .engine_support import admit, engine
 
-RULES = {"limits": [{"tools": ["chat_completion"], "per": "server", "max": 10, "window": "minute"}]}
-GO_POLLS = 2000
+GO_POLLS = 20_000
 
 
-async def burst(url: str, prefix: str, now: float, calls: int) -> int:
+async def burst(url: str, prefix: str, now: float, calls: int, maximum: int, go: Path) -> int:
     store = open_state_store(url, default_path=Path(url), redis_prefix=prefix)
-    gate = engine(store, FakeClock(now), RULES)
+    rules = {"limits": [{"tools": ["chat_completion"], "per": "server", "max": maximum, "window": "minute"}]}
+    gate = engine(store, FakeClock(now), rules)
 
     async def one() -> int:
         try:
@@ -32,18 +35,20 @@ async def burst(url: str, prefix: str, now: float, calls: int) -> int:
 
     try:
         await store.ping()
+        go.with_name(f"{go.name}.{os.getpid()}.ready").touch()
+        for _ in range(GO_POLLS):
+            if go.exists():
+                break
+            time.sleep(0.001)
         return sum(await asyncio.gather(*(one() for _ in range(calls))))
     finally:
         await store.aclose()
 
 
 def main() -> None:
-    url, prefix, now, calls, go = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), Path(sys.argv[5])
-    for _ in range(GO_POLLS):
-        if go.exists():
-            break
-        time.sleep(0.005)
-    print(asyncio.run(burst(url, prefix, now, calls)))
+    url, prefix, now = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    calls, maximum, go = int(sys.argv[4]), int(sys.argv[5]), Path(sys.argv[6])
+    print(asyncio.run(burst(url, prefix, now, calls, maximum, go)))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import time
 import uuid
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +22,7 @@ from .conftest import T0, FakeClock, StoreFactory
 from .engine_support import admit, engine
 
 ROOT = Path(__file__).resolve().parents[2]
+READY_POLLS = 3000
 CAPPED = {"limits": [{"tools": ["chat_completion"], "per": "server", "max": 10, "window": "minute"}]}
 
 
@@ -73,11 +75,16 @@ def test_concurrent_calls_never_reserve_past_a_budget(open_store: StoreFactory, 
     assert admitted == 10 and spent == Decimal("1.00")
 
 
-def _burst_in_two_processes(url: str, prefix: str, tmp_path: Path) -> list[int]:
+def _burst_in_two_processes(url: str, prefix: str, tmp_path: Path, calls: int = 50, maximum: int = 10) -> list[int]:
     go = tmp_path / "go"
-    command = [sys.executable, "-m", "tests.policy.policy_worker", url, prefix, repr(T0), "50", str(go)]
+    command = [sys.executable, "-m", "tests.policy.policy_worker", url, prefix, repr(T0), str(calls), str(maximum),
+               str(go)]
     workers = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                for _ in range(2)]
+    for _ in range(READY_POLLS):
+        if len(list(tmp_path.glob("go.*.ready"))) == len(workers) or any(w.poll() is not None for w in workers):
+            break
+        time.sleep(0.01)
     go.touch()
     results = []
     for worker in workers:
@@ -87,15 +94,25 @@ def _burst_in_two_processes(url: str, prefix: str, tmp_path: Path) -> list[int]:
     return results
 
 
-def test_two_processes_sharing_redis_admit_exactly_ten_of_a_hundred(redis_server: RedisServer,
-                                                                     tmp_path: Path) -> None:
-    counts = _burst_in_two_processes(redis_server.url, f"p{uuid.uuid4().hex[:8]}:", tmp_path)
-    assert sum(counts) == 10
+def _shared_url(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if kind == "sqlite":
+        return str(tmp_path / "shared.sqlite3")
+    server: RedisServer = request.getfixturevalue("redis_server")
+    return server.url
 
 
-def test_two_processes_sharing_one_sqlite_file_admit_exactly_ten_of_a_hundred(tmp_path: Path) -> None:
-    counts = _burst_in_two_processes(str(tmp_path / "shared.sqlite3"), "", tmp_path)
-    assert sum(counts) == 10
+def test_two_processes_sharing_a_store_admit_exactly_ten_of_a_hundred(store_kind: str, request: pytest.FixtureRequest,
+                                                                      tmp_path: Path) -> None:
+    url = _shared_url(store_kind, request, tmp_path)
+    assert sum(_burst_in_two_processes(url, f"p{uuid.uuid4().hex[:8]}:", tmp_path)) == 10
+
+
+def test_two_processes_interleaving_a_long_burst_admit_exactly_the_quota(store_kind: str,
+                                                                         request: pytest.FixtureRequest,
+                                                                         tmp_path: Path) -> None:
+    url = _shared_url(store_kind, request, tmp_path)
+    counts = _burst_in_two_processes(url, f"p{uuid.uuid4().hex[:8]}:", tmp_path, calls=400, maximum=500)
+    assert sum(counts) == 500
 
 
 def test_a_restart_with_sqlite_keeps_counts_and_budgets(tmp_path: Path, clock: FakeClock) -> None:
