@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TypeAlias
@@ -99,13 +99,21 @@ class FakeSleeper:
 
 
 class InMemoryJobStore:
+    """``VideoJobStore`` in a dict, compare-and-set on ``version`` like the real one; ``conflicts`` counts losers."""
+
     def __init__(self) -> None:
         self.jobs: dict[str, VideoJob] = {}
         self.saves = 0
+        self.conflicts = 0
 
-    async def save(self, job: VideoJob) -> None:
+    async def save(self, job: VideoJob, expected_version: int) -> bool:
+        current = self.jobs.get(job.id)
+        if (current.version if current is not None else 0) != expected_version:
+            self.conflicts += 1
+            return False
         self.saves += 1
-        self.jobs[job.id] = job
+        self.jobs[job.id] = replace(job, version=expected_version + 1)
+        return True
 
     async def get(self, job_id: str) -> VideoJob | None:
         return self.jobs.get(job_id)
@@ -190,6 +198,10 @@ class VideoRig:
     @property
     def listing(self) -> ListVideoJobs:
         return ListVideoJobs(self.runner)
+
+    def path(self, name: str) -> Path:
+        """The file an output-store name stands for."""
+        return Path(self.output.location(name))
 
     def files(self) -> list[str]:
         root = self.tmp / "outputs"
