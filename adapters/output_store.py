@@ -12,7 +12,7 @@ import re
 import secrets
 import stat
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import PurePosixPath
 
@@ -20,6 +20,7 @@ from ..application.job_ports import ByteSink, StoredFile
 from ..domain.errors import InvalidInput, OpenRouterMcpError, ResourceTooLarge, UnsafePath
 from ..domain.media import format_from_extension
 from ..domain.save_policy import SavePolicy
+from .noreplace import DEFAULT_PRIMITIVES, Primitive
 from .output_dirs import NO_FOLLOW, check_leaf, open_root, probe_writable, walk
 from .output_writer import TempFile, is_temp, temp_name
 
@@ -43,7 +44,8 @@ class LocalOutputStore:
     The temp file ``.<name>.<random>.part`` is created with ``O_EXCL|O_NOFOLLOW`` inside the
     opened directory, and committed relative to the same descriptor: there is no path left
     to swap. Without ``overwrite`` the commit uses only primitives that cannot replace a
-    file (``noreplace``); with it, ``rename`` replaces a regular file (never a symlink's
+    file (``noreplace``; ``primitives`` lets a test stand in for a filesystem without hard
+    links); with it, ``rename`` replaces a regular file (never a symlink's
     target). Files are created with mode 0600. ``reserve`` creates no directory but the
     root, and proves the receiving directory writable with a probe file.
 
@@ -52,7 +54,8 @@ class LocalOutputStore:
     confined to the root and never follows a symlink. How it fails: see ``OutputStore``.
     """
 
-    def __init__(self, policy: SavePolicy) -> None:
+    def __init__(self, policy: SavePolicy, *, primitives: Sequence[Primitive] = DEFAULT_PRIMITIVES) -> None:
+        self._primitives = tuple(primitives)
         self._configured = os.path.abspath(os.path.expanduser(policy.root))
         self._root = os.path.realpath(self._configured)
         self._allow_unsafe = policy.allow_unsafe
@@ -139,7 +142,8 @@ class LocalOutputStore:
         try:
             check_leaf(fd, parts[-1], shown, overwrite=overwrite)
             safe_tag = _TAG_UNSAFE.sub("-", tag)[:64] if tag else None
-            return TempFile.create(fd, parts[-1], shown, self.location(shown), temp_name(parts[-1], safe_tag))
+            return TempFile.create(fd, parts[-1], shown, self.location(shown), temp_name(parts[-1], safe_tag),
+                                   self._primitives)
         except BaseException:
             os.close(fd)
             raise

@@ -6,10 +6,11 @@ import asyncio
 import contextlib
 import os
 import secrets
+from collections.abc import Sequence
 from typing import BinaryIO
 
 from ..domain.errors import ConfigurationError, InvalidInput, ResourceTooLarge
-from .noreplace import NoSafePrimitive, place_noreplace
+from .noreplace import DEFAULT_PRIMITIVES, NoSafePrimitive, Primitive, place_noreplace
 from .output_dirs import NEW_FILE, check_leaf, write_error
 
 _MIB = 1024 * 1024
@@ -36,7 +37,9 @@ class TempFile:
     (``no_space`` for a full disk) for OS failures; never a bare ``OSError``.
     """
 
-    def __init__(self, dir_fd: int, leaf: str, shown: str, display: str, name: str, handle: BinaryIO) -> None:
+    def __init__(self, dir_fd: int, leaf: str, shown: str, display: str, name: str, handle: BinaryIO,
+                 primitives: Sequence[Primitive]) -> None:
+        self._primitives = primitives
         self._dir = dir_fd
         self._leaf = leaf
         self.shown = shown
@@ -46,12 +49,13 @@ class TempFile:
         self.written = 0
 
     @classmethod
-    def create(cls, dir_fd: int, leaf: str, shown: str, display: str, name: str) -> TempFile:
+    def create(cls, dir_fd: int, leaf: str, shown: str, display: str, name: str,
+               primitives: Sequence[Primitive] = DEFAULT_PRIMITIVES) -> TempFile:
         try:
             fd = os.open(name, NEW_FILE, 0o600, dir_fd=dir_fd)
         except OSError as exc:
             raise write_error(exc, display) from None
-        return cls(dir_fd, leaf, shown, display, name, os.fdopen(fd, "wb"))
+        return cls(dir_fd, leaf, shown, display, name, os.fdopen(fd, "wb"), primitives)
 
     def sink(self, max_bytes: int | None) -> Sink:
         return Sink(self, max_bytes)
@@ -74,7 +78,7 @@ class TempFile:
                 check_leaf(self._dir, self._leaf, self.shown, overwrite=True)
                 os.replace(self._name, self._leaf, src_dir_fd=self._dir, dst_dir_fd=self._dir)
             else:
-                place_noreplace(self._dir, self._name, self._leaf)
+                place_noreplace(self._dir, self._name, self._leaf, self._primitives)
             settled = True
         except FileExistsError:
             raise InvalidInput(f"'{self.shown}' already exists: pass overwrite: true to replace it, "

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from openrouter_multimodal.adapters.input_sandbox import SandboxedFileReader
 from openrouter_multimodal.adapters.output_store import LocalOutputStore
@@ -180,8 +182,9 @@ class VideoRig:
         if self.sleeper is None:
             self.sleeper = FakeSleeper(self.clock)
 
-    @property
+    @functools.cached_property
     def runner(self) -> VideoJobRunner:
+        """One runner per rig, as the container has one per process (its per-job locks must be shared)."""
         assert self.sleeper is not None
         return VideoJobRunner(self.api, self.store, self.output, self.audit, self.clock,
                               self.sleeper, self.limits)
@@ -206,3 +209,21 @@ class VideoRig:
     def files(self) -> list[str]:
         root = self.tmp / "outputs"
         return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+class RendezvousVideoApi(FakeVideoApi):
+    """``FakeVideoApi`` whose polls wait until ``callers`` polls are in flight, so concurrent callers see the
+    same upstream answer before either records it (the race between generate_video and get_video_status)."""
+
+    def __init__(self, script: Sequence[Step] | None = None, *, callers: int = 2, **kwargs: Any) -> None:
+        super().__init__(script, **kwargs)
+        self.callers = callers
+        self.waiting = 0
+        self.everyone = asyncio.Event()
+
+    async def poll(self, job_id: str) -> VideoSnapshot:
+        self.waiting += 1
+        if self.waiting >= self.callers:
+            self.everyone.set()
+        await self.everyone.wait()
+        return await super().poll(job_id)
