@@ -22,10 +22,14 @@ from ..domain.media import format_from_extension
 from ..domain.save_policy import SavePolicy
 from .noreplace import DEFAULT_PRIMITIVES, Primitive
 from .output_dirs import NO_FOLLOW, check_leaf, open_root, probe_writable, walk
-from .output_writer import TempFile, is_temp, temp_name
+from .output_writer import TempFile, is_temp, tagged_prefix, temp_name
 
 _MIB = 1024 * 1024
 _TAG_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def _safe_tag(tag: str) -> str:
+    return _TAG_UNSAFE.sub("-", tag)[:64] or "-"
 
 
 def _mime(name: str) -> str:
@@ -141,8 +145,8 @@ class LocalOutputStore:
         fd, _ = self._open_parent(inside, parts, shown, create=True)
         try:
             check_leaf(fd, parts[-1], shown, overwrite=overwrite)
-            safe_tag = _TAG_UNSAFE.sub("-", tag)[:64] if tag else None
-            return TempFile.create(fd, parts[-1], shown, self.location(shown), temp_name(parts[-1], safe_tag),
+            temp = temp_name(parts[-1], _safe_tag(tag) if tag else None)
+            return TempFile.create(fd, parts[-1], shown, self.location(shown), temp,
                                    self._primitives)
         except BaseException:
             os.close(fd)
@@ -174,7 +178,7 @@ class LocalOutputStore:
         try:
             if depth < len(parts) - 1:
                 return 0
-            prefix = temp_name("", _TAG_UNSAFE.sub("-", tag)[:64]).rsplit(".", 2)[0] + "."
+            prefix = tagged_prefix(_safe_tag(tag))
             for entry in os.listdir(fd):
                 if entry.startswith(prefix) and is_temp(entry):
                     with contextlib.suppress(OSError):

@@ -17,9 +17,14 @@ _MIB = 1024 * 1024
 PART = ".part"
 
 
+def tagged_prefix(tag: str) -> str:
+    """How every temp file written for ``tag`` (a job id) starts; no leaf-named temp file starts so."""
+    return f".~{tag}~."
+
+
 def temp_name(leaf: str, tag: str | None = None) -> str:
-    """``.<tag or leaf>.<random>.part``: hidden, unique, and findable by its tag."""
-    return f".{tag or leaf[:100]}.{secrets.token_hex(6)}{PART}"
+    """``.<leaf>.<random>.part``, or ``.~<tag>~.<random>.part`` for an owner's write: hidden and unique."""
+    return f"{tagged_prefix(tag) if tag else f'.{leaf[:100]}.'}{secrets.token_hex(6)}{PART}"
 
 
 def is_temp(name: str) -> bool:

@@ -8,8 +8,8 @@ from __future__ import annotations
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
-from ..domain.errors import ConfigurationError, ErrorCode, ResourceTooLarge, UpstreamError
-from ..domain.media import SNIFF_BYTES, MediaFormat, MediaKind, format_from_mime, sniff_format
+from ..domain.errors import ConfigurationError, ErrorCode, InvalidInput, ResourceTooLarge, UnsafePath, UpstreamError
+from ..domain.media import SNIFF_BYTES, MediaFormat, MediaKind, format_from_extension, format_from_mime, sniff_format
 from ..domain.save_policy import correct_extension, split_extension
 from .generation_ports import ByteSink, VideoJobsApi
 from .job_ports import OutputStore
@@ -24,6 +24,18 @@ class DownloadedVideo:
     name: str
     mime: str
     size: int
+
+
+@dataclass(frozen=True, slots=True)
+class SavedVideo:
+    """The finished file under its output-store ``name``. ``size`` is None when a file saved earlier was too
+    large to re-read; ``inline`` holds its bytes only when it is at most the inline cap."""
+
+    name: str
+    mime: str
+    size: int | None
+    inline: bytes | None = None
+    downloaded: bool = True
 
 
 def _video_format(fmt: MediaFormat | None) -> MediaFormat | None:
@@ -133,3 +145,28 @@ async def download_video(api: VideoJobsApi, output: OutputStore, job_id: str, ta
             f"space in the output directory, then call get_video_status with video_id='{job_id}' to finish saving it.",
             details={"reason": "no_space", "video_id": job_id}) from None
     return DownloadedVideo(name=sink.name, mime=sink.mime or declared, size=sink.size)
+
+
+async def read_inline(output: OutputStore, name: str, cap: int) -> bytes | None:
+    """The saved file's bytes when it is inside the store and at most ``cap``; None otherwise."""
+    if not output.contains(name):
+        return None
+    try:
+        return await output.read(name, cap)
+    except (ResourceTooLarge, InvalidInput, UnsafePath):
+        return None
+
+
+async def saved_earlier(output: OutputStore, name: str, cap: int) -> SavedVideo | None:
+    """The file a job saved earlier (inline when at most ``cap``), or None when it is gone (download again)."""
+    fmt = format_from_extension(name)
+    mime = fmt.mime if fmt else "video/mp4"
+    if not output.contains(name):
+        return SavedVideo(name, mime, None, downloaded=False)
+    try:
+        data = await output.read(name, cap)
+    except ResourceTooLarge:
+        return SavedVideo(name, mime, None, downloaded=False)
+    except (InvalidInput, UnsafePath):
+        return None
+    return SavedVideo(name, mime, len(data), data, downloaded=False)

@@ -9,15 +9,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from ..domain.errors import ErrorCode, InvalidInput, JobFailed, OpenRouterMcpError, ResourceTooLarge, UnsafePath
+from ..domain.errors import ErrorCode, JobFailed, OpenRouterMcpError
 from ..domain.generation import VideoSnapshot
-from ..domain.media import format_from_extension
 from ..domain.video_job import VideoJob, VideoJobStatus
 from .audit import AuditLog, PaidCallEvent
 from .generation_ports import VideoJobsApi
 from .job_ports import OutputStore, VideoJobStore
 from .ports import Clock
-from .video_download import download_video
+from .video_download import SavedVideo, download_video, read_inline, saved_earlier
 
 log = logging.getLogger("openrouter_multimodal.video")
 
@@ -67,18 +66,6 @@ class MonotonicProgress:
 class VideoLimits:
     gen_max_bytes: int
     inline_max_bytes: int
-
-
-@dataclass(frozen=True, slots=True)
-class SavedVideo:
-    """The finished file under its output-store ``name``. ``size`` is None when a file saved earlier was too
-    large to re-read; ``inline`` holds its bytes only when it is at most the inline cap."""
-
-    name: str
-    mime: str
-    size: int | None
-    inline: bytes | None = None
-    downloaded: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +219,7 @@ class VideoJobRunner:
         async with self._lock(job.id):
             job = await self._reload(job)
             if job.output_path and not (explicit and target != job.output_path):
-                existing = await self._existing(job.output_path)
+                existing = await saved_earlier(self.output, job.output_path, self._limits.inline_max_bytes)
                 if existing is not None:
                     return VideoOutcome(job, existing)
                 target = await self.output.reserve(job.output_path, stem="video", extension="mp4", overwrite=False)
@@ -243,7 +230,8 @@ class VideoJobRunner:
             video = await download_video(self.api, self.output, job.id, target, overwrite=overwrite,
                                          max_bytes=self._limits.gen_max_bytes)
             job = await self._save_output(job, video.name)
-        inline = await self._read(video.name) if video.size <= self._limits.inline_max_bytes else None
+        inline = await read_inline(self.output, video.name, self._limits.inline_max_bytes) \
+            if video.size <= self._limits.inline_max_bytes else None
         return VideoOutcome(job, SavedVideo(video.name, video.mime, video.size, inline))
 
     async def _save_output(self, job: VideoJob, name: str) -> VideoJob:
@@ -253,25 +241,3 @@ class VideoJobRunner:
                 return saved
             job = await self._reload(job)
         return job.with_output(name)
-
-    async def _read(self, name: str) -> bytes | None:
-        if not self.output.contains(name):
-            return None
-        try:
-            return await self.output.read(name, self._limits.inline_max_bytes)
-        except (ResourceTooLarge, InvalidInput, UnsafePath):
-            return None
-
-    async def _existing(self, name: str) -> SavedVideo | None:
-        """The file saved earlier, or None when it is gone (so it is downloaded again)."""
-        fmt = format_from_extension(name)
-        mime = fmt.mime if fmt else "video/mp4"
-        if not self.output.contains(name):
-            return SavedVideo(name, mime, None, downloaded=False)
-        try:
-            data = await self.output.read(name, self._limits.inline_max_bytes)
-        except ResourceTooLarge:
-            return SavedVideo(name, mime, None, downloaded=False)
-        except (InvalidInput, UnsafePath):
-            return None
-        return SavedVideo(name, mime, len(data), data, downloaded=False)

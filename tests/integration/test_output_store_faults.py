@@ -9,6 +9,7 @@ import pytest
 
 from openrouter_multimodal.adapters.noreplace import exclusive_copy, place_noreplace, rename_noreplace
 from openrouter_multimodal.adapters.output_store import LocalOutputStore
+from openrouter_multimodal.adapters.output_writer import temp_name
 from openrouter_multimodal.domain.errors import ConfigurationError, InvalidInput, OpenRouterMcpError, UnsafePath
 from openrouter_multimodal.domain.save_policy import SavePolicy
 from tests.support.disk_faults import disk_full_after, failing_link, failing_rename
@@ -133,9 +134,10 @@ async def test_a_save_path_through_a_symlink_loop_is_a_coded_error(out: Path, al
 async def test_discard_partials_removes_only_the_temp_files_of_that_job(out: Path) -> None:
     store = LocalOutputStore(SavePolicy(str(out)))
     (out / "clips").mkdir()
-    for leftover in (".vid-1.0a1b.part", ".vid-1.ffff.part", ".vid-12.0a1b.part", ".keep.mp4.0a1b.part", "vid-1.mp4"):
+    ours = [temp_name("new.mp4", "vid-1"), temp_name("new.webm", "vid-1")]
+    others = sorted([temp_name("x.mp4", "vid-12"), temp_name("vid-1.mp4"), ".vid-1.0a1b.part", "vid-1.mp4"])
+    for leftover in (*ours, *others):
         (out / "clips" / leftover).write_bytes(b"x")
     assert await store.discard_partials("clips/new.mp4", "vid-1") == 2
-    assert sorted(p.name for p in (out / "clips").iterdir()) == [".keep.mp4.0a1b.part", ".vid-12.0a1b.part",
-                                                                 "vid-1.mp4"]
+    assert sorted(p.name for p in (out / "clips").iterdir()) == others
     assert await store.discard_partials("missing/dir/new.mp4", "vid-1") == 0

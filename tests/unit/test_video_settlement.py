@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from openrouter_multimodal.adapters.output_writer import temp_name
 from openrouter_multimodal.application.video_jobs import GenerateVideoCommand
 from openrouter_multimodal.application.video_polling import VideoOutcome
 from openrouter_multimodal.domain.errors import ConfigurationError, ErrorCode, UpstreamError
@@ -64,13 +65,12 @@ async def test_stale_temp_files_of_a_job_are_removed_when_it_resumes(tmp_path: P
     rig = VideoRig(tmp_path, api=FakeVideoApi([snap("in_progress", 10)]))
     await rig.generate(GenerateVideoCommand(prompt="a river", save_path="clips/river.mp4", max_wait_ms=0))
     (tmp_path / "outputs" / "clips").mkdir(parents=True)
-    (tmp_path / "outputs" / "clips" / f".{JOB_ID}.1a2b3c.part").write_bytes(CLIP[:100])
-    (tmp_path / "outputs" / "clips" / ".other-job.1a2b3c.part").write_bytes(b"not ours")
+    (tmp_path / "outputs" / "clips" / temp_name("river.mp4", JOB_ID)).write_bytes(CLIP[:100])
+    (tmp_path / "outputs" / "clips" / (other := temp_name("river.mp4", "other-job"))).write_bytes(b"not ours")
     rig.api.script = [snap("completed")]
     done = await rig.status(JOB_ID)
     assert done.video is not None and done.video.name == "clips/river.mp4"
-    assert sorted(p.name for p in (tmp_path / "outputs" / "clips").iterdir()) == [".other-job.1a2b3c.part",
-                                                                                  "river.mp4"]
+    assert sorted(p.name for p in (tmp_path / "outputs" / "clips").iterdir()) == sorted([other, "river.mp4"])
 
 
 @pytest.mark.parametrize("body", [b"<html>Found</html>", b'{"error": "gone"}', PNG], ids=["html", "json", "png"])
