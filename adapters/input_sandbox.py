@@ -5,40 +5,43 @@ from __future__ import annotations
 import asyncio
 import os
 import stat
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import BinaryIO
 
-from ..application.media_ports import LocalFile
-from ..domain.errors import InvalidInput, ResourceTooLarge, UnsafePath
+from ..domain.errors import InvalidInput, UnsafePath
 from ..domain.media_source import LocalPath
+from .opened_file import OpenedFile
 
-_MIB = 1024 * 1024
-_OPEN_FLAGS = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+               | getattr(os, "O_CLOEXEC", 0))
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
-def _opener(path: str, flags: int) -> int:
-    return os.open(path, flags | _OPEN_FLAGS)
+class _NotFound(Exception):
+    """This candidate does not exist; the next root may have it."""
 
 
 class SandboxedFileReader:
-    """Reads files only when their fully resolved path lies inside one of ``roots``.
+    """Opens files only when the file actually opened lies inside one of ``roots``.
 
     Why: paths arrive from a model through an MCP client, so ``../../.ssh/id_rsa`` or a
-    symlink planted in the input folder must not turn the server into a file exfiltrator.
-    How: ``~`` is expanded, relative paths are joined to the first root, the result goes
-    through ``Path.resolve`` (every symlink, on a directory or on the file itself, and
-    every ``..`` followed to its real target) and must then be ``is_relative_to`` a root
-    that was resolved the same way. Comparing whole path components rather than string
-    prefixes is what keeps a sibling like ``/data/in-evil`` out of ``/data/in``.
+    symlink planted in the input folder must not turn the server into a file exfiltrator,
+    and neither may someone flipping a directory between a folder and a symlink while we
+    work. How, per candidate: ``~`` is expanded and the path resolved (every symlink and
+    ``..`` followed); a result outside every root is refused before the file is touched,
+    so the refusal reveals neither existence nor contents. Then the file is opened, and
+    the *opened descriptor* is verified: it must be a regular file, and walking the name's
+    real path (resolved again after the open) down from a root's descriptor without
+    following any symlink must reach a file with the descriptor's device and inode. A swap
+    between check and open makes those disagree, which is UNSAFE_PATH, never a read from
+    outside. Every read after that uses
+    the pinned descriptor. Roots are compared component-wise, so ``/data/in-evil`` is not
+    inside ``/data/in``. Relative paths are tried against each root in order.
 
-    How it fails: ``UnsafePath`` for anything outside (raised before the file is looked
-    at, so it reveals neither existence nor contents), ``InvalidInput`` for a missing
-    file, a directory or a non-regular file. The check runs on every call and the file
-    is opened with ``O_NOFOLLOW`` and re-checked with ``fstat``, which narrows but cannot
-    fully close the race against someone who can rewrite the roots' directories while we
-    read; such a writer is outside the threat model. ``allow_unsafe`` skips containment
-    only, never the regular-file checks.
+    How it fails: ``UnsafePath`` outside the roots or on a detected swap, ``InvalidInput``
+    for a missing file (naming every root searched), a directory, a non-regular file or an
+    unreadable one. ``allow_unsafe`` skips containment only, never the regular-file checks.
     """
 
     def __init__(self, roots: Sequence[Path], allow_unsafe: bool) -> None:
@@ -49,99 +52,118 @@ class SandboxedFileReader:
     def roots(self) -> tuple[Path, ...]:
         return self._roots
 
-    async def open_checked(self, path: str) -> LocalFile:
-        return await asyncio.to_thread(self._checked, path)
+    async def open(self, path: str) -> OpenedFile:
+        return await asyncio.to_thread(self._open, path)
 
-    async def read_head(self, path: str, n: int) -> bytes:
-        return await asyncio.to_thread(self._read, path, max(n, 0), False)
-
-    async def read_all(self, path: str, max_bytes: int) -> bytes:
-        return await asyncio.to_thread(self._read, path, max(max_bytes, 0), True)
-
-    async def iter_chunks(self, path: str, max_bytes: int, chunk_size: int = _MIB) -> AsyncIterator[bytes]:
-        resolved = await asyncio.to_thread(self._resolve, path)
-        await asyncio.to_thread(self._stat_regular, path, resolved)
-        handle = await asyncio.to_thread(self._open, resolved)
-        try:
-            sent = 0
-            while chunk := await asyncio.to_thread(handle.read, chunk_size):
-                sent += len(chunk)
-                if sent > max_bytes:
-                    raise self._too_large(resolved, sent, max_bytes)
-                yield chunk
-        finally:
-            handle.close()
-
-    def _resolve(self, raw: str) -> Path:
+    def _open(self, raw: str) -> OpenedFile:
         text = raw.strip()
         if not text or "\x00" in text:
             raise InvalidInput("the file path is empty or contains a NUL character: pass a file path.")
-        try:
-            candidate = Path(text).expanduser()
-            if not candidate.is_absolute():
-                candidate = (self._roots[0] if self._roots else Path.cwd()) / candidate
-            resolved = candidate.resolve(strict=False)
-        except (OSError, RuntimeError) as exc:
-            raise InvalidInput(
-                f"cannot resolve the path '{text}' ({exc}): pass an existing file path."
-            ) from None
-        if not self._allow_unsafe and not any(resolved.is_relative_to(root) for root in self._roots):
-            allowed = ", ".join(str(root) for root in self._roots) or "none configured"
-            raise UnsafePath(
-                f"'{text}' is outside the allowed input directories ({allowed}): "
-                "move the file into one of them, add its directory to OPENROUTER_INPUT_DIR, "
-                "or set OPENROUTER_ALLOW_UNSAFE_PATHS=1 to allow any path.",
-                suggestions=("Set OPENROUTER_INPUT_DIR in this server's env and restart it",),
-            )
-        return resolved
+        candidate = Path(text).expanduser()
+        if candidate.is_absolute() or not self._roots:
+            bases: tuple[Path, ...] = (candidate if candidate.is_absolute() else Path.cwd() / candidate,)
+        else:
+            bases = tuple(root / candidate for root in self._roots)
+        refused: UnsafePath | None = None
+        for base in bases:
+            try:
+                return self._open_one(text, base)
+            except UnsafePath as exc:
+                refused = refused or exc
+            except _NotFound:
+                continue
+        if refused is not None:
+            raise refused
+        raise self._missing(text, bases, relative=not candidate.is_absolute() and bool(self._roots))
 
-    def _stat_regular(self, raw: str, resolved: Path) -> os.stat_result:
+    def _open_one(self, text: str, candidate: Path) -> OpenedFile:
+        resolved = self._resolve(text, candidate)
+        self._check_inside(text, resolved)
         try:
-            info = resolved.stat()
+            fd = os.open(resolved, _OPEN_FLAGS)
         except FileNotFoundError:
-            hint = ""
-            if os.name != "nt" and LocalPath.parse(raw).windows_style:
-                hint = " (Windows-style paths are not understood by this server; use a POSIX path)"
-            raise InvalidInput(
-                f"no file at {resolved}{hint}: check the path and that the file exists."
-            ) from None
+            raise _NotFound from None
         except OSError as exc:
-            raise InvalidInput(f"cannot access {resolved} ({exc.strerror}): check its permissions.") from None
-        if stat.S_ISDIR(info.st_mode):
-            raise InvalidInput(f"{resolved} is a directory: pass the path of a file inside it.")
-        if not stat.S_ISREG(info.st_mode):
-            raise InvalidInput(f"{resolved} is not a regular file: pass an ordinary media file.")
-        return info
-
-    def _checked(self, raw: str) -> LocalFile:
-        resolved = self._resolve(raw)
-        return LocalFile(path=str(resolved), size=self._stat_regular(raw, resolved).st_size)
-
-    def _open(self, resolved: Path) -> BinaryIO:
+            raise InvalidInput(f"cannot open {resolved} ({exc.strerror}): check the file and its permissions.") \
+                from None
         try:
-            return open(resolved, "rb", opener=_opener)
-        except OSError as exc:
-            raise InvalidInput(
-                f"cannot open {resolved} ({exc.strerror}): check the file and its permissions."
-            ) from None
-
-    def _read(self, raw: str, limit: int, enforce_limit: bool) -> bytes:
-        resolved = self._resolve(raw)
-        self._stat_regular(raw, resolved)
-        with self._open(resolved) as handle:
-            info = os.fstat(handle.fileno())
+            info = os.fstat(fd)
+            if stat.S_ISDIR(info.st_mode):
+                raise InvalidInput(f"{resolved} is a directory: pass the path of a file inside it.")
             if not stat.S_ISREG(info.st_mode):
                 raise InvalidInput(f"{resolved} is not a regular file: pass an ordinary media file.")
-            if enforce_limit and info.st_size > limit:
-                raise self._too_large(resolved, info.st_size, limit)
-            data = handle.read(limit + 1 if enforce_limit else limit)
-        if enforce_limit and len(data) > limit:
-            raise self._too_large(resolved, len(data), limit)
-        return data
+            real = self._verify(text, resolved, info) if not self._allow_unsafe else resolved
+            return OpenedFile(fd, info.st_size, str(real))
+        except BaseException:
+            os.close(fd)
+            raise
+
+    def _resolve(self, text: str, candidate: Path) -> Path:
+        try:
+            return candidate.resolve(strict=False)
+        except (OSError, RuntimeError) as exc:
+            raise InvalidInput(f"cannot resolve the path '{text}' ({exc}): pass an existing file path.") from None
+
+    def _inside(self, path: Path) -> bool:
+        return self._allow_unsafe or any(path.is_relative_to(root) for root in self._roots)
+
+    def _check_inside(self, text: str, resolved: Path) -> None:
+        if not self._inside(resolved):
+            raise self._unsafe(f"'{text}' is outside the allowed input directories")
+
+    def _verify(self, text: str, resolved: Path, opened: os.stat_result) -> Path:
+        """The opened descriptor must be the file that the name's real path reaches inside a root *now*.
+
+        The real path is walked again from the root's descriptor, one directory at a time with
+        ``O_NOFOLLOW`` (a real path has no symlinks, so one appearing there is a swap), and the
+        leaf found that way must have the descriptor's device and inode.
+        """
+        try:
+            real = Path(os.path.realpath(resolved, strict=True))
+        except (OSError, RuntimeError, ValueError):
+            raise self._unsafe(f"'{text}' changed while it was being opened") from None
+        if not any(self._reaches(root, real, opened) for root in self._roots if real.is_relative_to(root)):
+            raise self._unsafe(f"'{text}' changed while it was being opened, or leads outside "
+                               "the allowed input directories")
+        return real
 
     @staticmethod
-    def _too_large(resolved: Path, size: int, limit: int) -> ResourceTooLarge:
-        return ResourceTooLarge(
-            f"{resolved} is over the {limit / _MIB:.1f} MiB limit: pass a smaller file.",
-            details={"size_bytes": size, "limit_bytes": limit},
+    def _reaches(root: Path, real: Path, opened: os.stat_result) -> bool:
+        parts = real.relative_to(root).parts
+        if not parts:
+            return False
+        try:
+            fd = os.open(root, _DIR_FLAGS)
+        except OSError:
+            return False
+        try:
+            for part in parts[:-1]:
+                child = os.open(part, _DIR_FLAGS | _NO_FOLLOW, dir_fd=fd)
+                os.close(fd)
+                fd = child
+            found = os.stat(parts[-1], dir_fd=fd, follow_symlinks=False)
+        except OSError:
+            return False
+        finally:
+            os.close(fd)
+        return stat.S_ISREG(found.st_mode) and (found.st_dev, found.st_ino) == (opened.st_dev, opened.st_ino)
+
+    def _unsafe(self, what: str) -> UnsafePath:
+        allowed = ", ".join(str(root) for root in self._roots) or "none configured"
+        return UnsafePath(
+            f"{what} ({allowed}): move the file into one of them, add its directory to OPENROUTER_INPUT_DIR, "
+            "or set OPENROUTER_ALLOW_UNSAFE_PATHS=1 to allow any path.",
+            suggestions=("Set OPENROUTER_INPUT_DIR in this server's env and restart it",),
         )
+
+    def _missing(self, text: str, bases: Sequence[Path], *, relative: bool) -> InvalidInput:
+        hint = ""
+        if os.name != "nt" and LocalPath.parse(text).windows_style:
+            hint = " (Windows-style paths are not understood by this server; use a POSIX path)"
+        if relative:
+            searched = ", ".join(str(root) for root in self._roots)
+            looked = ", ".join(str(Path(os.path.normpath(base))) for base in bases)
+            return InvalidInput(f"no file '{text}' in any input directory (searched {searched}; looked for "
+                                f"{looked}){hint}: check the path and that the file exists.")
+        return InvalidInput(f"no file at {Path(os.path.normpath(bases[0]))}{hint}: check the path and that "
+                            "the file exists.")

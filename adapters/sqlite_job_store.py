@@ -17,10 +17,10 @@ from ..domain.video_job import VideoJob, VideoJobStatus
 
 _T = TypeVar("_T")
 
-_SCHEMA_VERSION = 1
+_SCHEMA_VERSION = 2
 _COLUMNS = (
     "id", "model", "prompt", "status", "progress", "created_at", "updated_at", "polling_url",
-    "result_urls", "cost_usd", "error", "save_path", "output_path", "owner",
+    "result_urls", "cost_usd", "error", "save_path", "output_path", "owner", "version",
 )  # fmt: skip
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS video_jobs (
@@ -37,23 +37,26 @@ CREATE TABLE IF NOT EXISTS video_jobs (
     error TEXT,
     save_path TEXT,
     output_path TEXT,
-    owner TEXT
+    owner TEXT,
+    version INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS video_jobs_recent ON video_jobs (created_at DESC);
 CREATE INDEX IF NOT EXISTS video_jobs_owner_recent ON video_jobs (owner, created_at DESC);
 """
-_UPSERT = (
+_SAVE_IF_VERSION = (
     f"INSERT INTO video_jobs ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' for _ in _COLUMNS)}) "
     "ON CONFLICT(id) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in _COLUMNS[1:])
+    + " WHERE video_jobs.version = ?"
 )
+_MIGRATE_V1 = "ALTER TABLE video_jobs ADD COLUMN version INTEGER NOT NULL DEFAULT 0"
 _SELECT = f"SELECT {', '.join(_COLUMNS)} FROM video_jobs"
 
 
-def _row(job: VideoJob) -> tuple[object, ...]:
+def _row(job: VideoJob, version: int) -> tuple[object, ...]:
     return (
         job.id, job.model, job.prompt, job.status.value, job.progress, job.created_at, job.updated_at,
         job.polling_url, json.dumps(list(job.result_urls)), None if job.cost_usd is None else str(job.cost_usd),
-        job.error, job.save_path, job.output_path, job.owner,
+        job.error, job.save_path, job.output_path, job.owner, version,
     )  # fmt: skip
 
 
@@ -83,6 +86,7 @@ def _job(row: sqlite3.Row) -> VideoJob:
         save_path=row["save_path"],
         output_path=row["output_path"],
         owner=row["owner"],
+        version=int(row["version"]),
     )
 
 
@@ -93,6 +97,8 @@ class SqliteVideoJobStore:
     process-wide lock serialises them, so concurrent async callers never share a connection
     or hit "database is locked"; another process on the same file is covered by SQLite's own
     locking and a busy timeout. Costs are stored as TEXT so a ``Decimal`` survives exactly.
+    ``save`` is compare-and-set on the ``version`` column in one statement, so it holds
+    across processes too. A version-1 file gains the column on first open (old rows at 0).
     How it fails: any ``sqlite3``/OS error becomes ``InternalError`` naming the file.
     """
 
@@ -105,11 +111,12 @@ class SqliteVideoJobStore:
     def path(self) -> str:
         return str(self._path)
 
-    async def save(self, job: VideoJob) -> None:
-        def upsert(db: sqlite3.Connection) -> None:
-            db.execute(_UPSERT, _row(job))
+    async def save(self, job: VideoJob, expected_version: int) -> bool:
+        def upsert(db: sqlite3.Connection) -> bool:
+            cursor = db.execute(_SAVE_IF_VERSION, (*_row(job, expected_version + 1), expected_version))
+            return cursor.rowcount == 1
 
-        await self._run(upsert)
+        return await self._run(upsert)
 
     async def get(self, job_id: str) -> VideoJob | None:
         def query(db: sqlite3.Connection) -> VideoJob | None:
@@ -151,7 +158,10 @@ class SqliteVideoJobStore:
         if not self._ready:
             try:
                 db.execute("PRAGMA journal_mode=WAL")
+                found = int(db.execute("PRAGMA user_version").fetchone()[0])
                 db.executescript(_SCHEMA)
+                if found == 1:
+                    db.execute(_MIGRATE_V1)
                 db.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
             except BaseException:
                 db.close()

@@ -59,9 +59,10 @@ class GenerateImageCommand:
 
 @dataclass(frozen=True, slots=True)
 class SavedImage:
-    """One generated image on disk; ``preview`` is the small inline copy, ``full`` the original bytes if inlined."""
+    """One generated image in the output store under ``name``; ``preview`` is the small inline copy, ``full`` the
+    original bytes if inlined."""
 
-    path: str
+    name: str
     size: int
     mime: str
     width: int | None = None
@@ -90,7 +91,8 @@ class GenerateImage:
     Why this order: generation is billed, so everything that can fail for free fails first —
     the key (CONFIGURATION), the arguments (INVALID_INPUT via ``ImageRequest``), the save
     target (``OutputStore.reserve``: UNSAFE_PATH outside the output root, INVALID_INPUT for an
-    existing file without ``overwrite``), each reference image (loaded through ``MediaLoader``:
+    existing file without ``overwrite``, CONFIGURATION for an output directory that is missing,
+    read-only or full), each reference image (loaded through ``MediaLoader``:
     sandbox, SSRF guard, size caps — http(s) URLs are downloaded by us rather than passed on, so
     one guard and one set of limits applies and the model never fetches arbitrary URLs), and a
     model the catalogue says cannot output images (INVALID_INPUT). A reply without images is
@@ -121,8 +123,8 @@ class GenerateImage:
         request = ImageRequest(model=model, prompt=command.prompt, aspect_ratio=command.aspect_ratio,
                                image_size=command.image_size, modalities=command.modalities or IMAGE_MODALITIES,
                                max_tokens=command.max_tokens)
-        target = await asyncio.to_thread(self._store.reserve, command.save_path, stem="image", extension="png",
-                                         overwrite=command.overwrite)
+        target = await self._store.reserve(command.save_path, stem="image", extension="png",
+                                           overwrite=command.overwrite)
         urls = [await self._reference(index, raw) for index, raw in enumerate(refs)]
         await self._check_model(model)
         request = replace(request, reference_images=tuple(urls))
@@ -177,7 +179,7 @@ class GenerateImage:
         wanted = target if n == 1 else numbered(target, n)
         if fmt is not None:
             wanted = correct_extension(wanted, fmt.extension)
-        path = await save_output(self._store, target, wanted, image.data, overwrite=command.overwrite, stem="image")
+        name = await save_output(self._store, target, wanted, image.data, overwrite=command.overwrite, stem="image")
         preview = None
         if width is not None:
             try:
@@ -192,5 +194,5 @@ class GenerateImage:
             else:
                 notes.append(f"image {n} ({len(image.data)} bytes) is over OPENROUTER_IMAGE_INLINE_MAX_BYTES "
                              f"({self._defaults.inline_max_bytes}), so it is not inline: open the saved file.")
-        return SavedImage(path=path, size=len(image.data), mime=mime, width=width, height=height,
+        return SavedImage(name=name, size=len(image.data), mime=mime, width=width, height=height,
                           preview=preview, full=full)

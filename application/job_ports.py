@@ -13,15 +13,20 @@ class VideoJobStore(Protocol):
     """Where video jobs live between tool calls.
 
     Jobs are persisted (not kept in memory) so a ``video_id`` handle returned as
-    JOB_STILL_RUNNING still works after the server or the MCP client restarts. Storage
+    JOB_STILL_RUNNING still works after the server or the MCP client restarts. Saves are
+    compare-and-set on ``VideoJob.version``, so two callers polling one job cannot both
+    record its completion (which would audit it twice and download it twice). Storage
     failures surface as ``InternalError``; a missing job is ``None``, not an error.
     """
 
-    async def save(self, job: VideoJob) -> None:
-        """Insert or replace the job with this id."""
+    async def save(self, job: VideoJob, expected_version: int) -> bool:
+        """Store ``job`` as version ``expected_version + 1`` if the stored row is still at ``expected_version``
+        (0: not stored yet); False, and nothing written, when another caller saved first."""
         ...
 
-    async def get(self, job_id: str) -> VideoJob | None: ...
+    async def get(self, job_id: str) -> VideoJob | None:
+        """The job with ``version`` set to the stored version."""
+        ...
 
     async def list_recent(self, limit: int, owner: str | None = None) -> list[VideoJob]:
         """Newest first (by creation time); ``owner=None`` lists every owner's jobs."""
@@ -36,10 +41,9 @@ class ByteSink(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class StoredFile:
-    """A file in the output directory: absolute ``path``, ``relative`` to the root (``/``-separated)."""
+    """A file in the output store: its store-relative ``name`` (``/``-separated), size, mtime and MIME type."""
 
-    path: str
-    relative: str
+    name: str
     size: int
     mtime: float
     mime: str
@@ -48,53 +52,69 @@ class StoredFile:
 class OutputStore(Protocol):
     """The output side of the filesystem: the only way generated files reach the disk.
 
-    Why: ``save_path`` comes from a model, and an earlier server wrote through a symlink
-    planted in its output folder, overwriting a file outside it. How: every target is
-    checked lexically (``SavePolicy``) and again against the real filesystem (the parent's
-    resolved path must lie in the resolved root, the leaf must not be a symlink or a
-    directory), and files are written to a temp file in the target directory and moved
-    into place, so readers never see half a file. How it fails: ``UnsafePath`` for
-    anything outside the root or a symlinked leaf, ``InvalidInput`` for a directory, an
-    existing file without ``overwrite`` or an uncreatable directory, ``ResourceTooLarge``
-    past ``max_bytes``.
+    Files are named by store-relative names (``/``-separated, relative to the output root,
+    e.g. ``videos/clip.mp4``), never by absolute paths, so another kind of store could
+    stand behind this port. With unsafe paths allowed, a target outside the root is its own
+    absolute name; reads never leave the root. ``location`` turns a name into what a person
+    can open (an absolute path here).
+
+    Why so careful: ``save_path`` comes from a model, and an earlier server wrote through a
+    symlink planted in its output folder. Every name is checked lexically (``SavePolicy``)
+    and then walked on the real filesystem without following symlinks, and files appear
+    only complete and never over a file that was not meant to be replaced. How it fails:
+    ``UnsafePath`` for anything outside the root or through a symlink (a race included),
+    ``InvalidInput`` for a directory, an existing file without ``overwrite`` or an unusable
+    subdirectory, ``ConfigurationError`` naming OPENROUTER_OUTPUT_DIR when the output
+    directory is missing and uncreatable, read-only or full (``details["reason"]`` is
+    ``"no_space"`` for a full disk), ``ResourceTooLarge`` past ``max_bytes``. Never INTERNAL.
     """
 
-    @property
-    def root(self) -> str:
-        """The resolved absolute output directory."""
-        ...
-
-    def reserve(self, requested: str | None, *, stem: str, extension: str, overwrite: bool) -> str:
-        """Resolve and check the target before any paid call, creating its parent directories.
+    async def reserve(self, requested: str | None, *, stem: str, extension: str, overwrite: bool) -> str:
+        """Check a target before any paid call and return its name; nothing is created but the root.
 
         ``None`` picks a fresh automatic name. Refuses an existing file unless ``overwrite``
-        (``InvalidInput`` saying to pass overwrite: true or another save_path). Returns the
-        absolute path; nothing is written yet.
+        (``InvalidInput`` saying to pass overwrite: true or another save_path), and proves the
+        directory that will receive it is writable by creating and deleting a probe file.
         """
         ...
 
-    async def write(self, path: str, data: bytes, *, overwrite: bool) -> str:
-        """Write ``data`` atomically to ``path`` (re-checked as in ``reserve``); return the final path."""
+    async def write(self, name: str, data: bytes, *, overwrite: bool) -> str:
+        """Write ``data`` atomically under ``name`` (checked again, missing directories created); return the name."""
         ...
 
     def atomic_writer(
-        self, path: str, *, overwrite: bool, max_bytes: int | None = None
+        self, name: str, *, overwrite: bool, max_bytes: int | None = None, temp_tag: str | None = None
     ) -> AbstractAsyncContextManager[ByteSink]:
-        """Stream into ``path``: it appears only if the block exits normally.
+        """Stream into ``name``: it appears only if the block exits normally.
 
         Any exception inside the block (including ``ResourceTooLarge`` from the sink, even
         if the caller catches it) removes the temp file and leaves the destination untouched.
+        ``temp_tag`` names the temp file after its owner (a job id) so ``discard_partials``
+        can find what a killed process left behind.
         """
         ...
 
-    def list_files(self, limit: int = 200) -> list[StoredFile]:
+    async def discard_partials(self, name: str, temp_tag: str) -> int:
+        """Remove temp files tagged ``temp_tag`` next to ``name`` (left by an interrupted write); how many."""
+        ...
+
+    async def list_files(self, limit: int = 200) -> list[StoredFile]:
         """Regular files under the root, newest first; symlinks and temp files are skipped."""
         ...
 
-    def read(self, relative: str, max_bytes: int) -> bytes:
+    async def read(self, name: str, max_bytes: int) -> bytes:
         """A file under the root, even when unsafe paths are allowed for writing.
 
-        ``UnsafePath`` for anything resolving outside the root, ``InvalidInput`` for a missing
-        or non-regular file, ``ResourceTooLarge`` over ``max_bytes``.
+        ``UnsafePath`` for anything outside the root or through a symlink, ``InvalidInput`` for
+        a missing or non-regular file, ``ResourceTooLarge`` over ``max_bytes``.
         """
+        ...
+
+    def location(self, name: str) -> str:
+        """Where ``name`` is for a person (an absolute path); pure, no disk access. ``UnsafePath`` for a name
+        that leaves the root unless unsafe paths are allowed."""
+        ...
+
+    def contains(self, name: str) -> bool:
+        """True when ``name`` is inside the root (so it can be offered as a resource); pure."""
         ...

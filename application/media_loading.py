@@ -66,22 +66,32 @@ class MediaLoader:
             fmt = decide_format(kind, fetched.data[:SNIFF_BYTES], name=name, mime=fetched.content_type)
             return LoadedMedia(kind, fmt, len(fetched.data), "url", data=fetched.data)
         assert isinstance(source, LocalPath)
-        local = await self._files.open_checked(source.path)
-        if local.size > limits.max_download_bytes:
-            raise too_large(kind, "file", limits.max_download_bytes, f"{prefix}_MAX_DOWNLOAD_BYTES")
-        if local.size == 0:
-            raise InvalidInput(f"{local.path} is empty: pass a file with content.")
-        head = await self._files.read_head(local.path, SNIFF_BYTES)
-        fmt = decide_format(kind, head, name=local.path)
-        if kind is MediaKind.IMAGE or local.size <= STREAM_THRESHOLD:
-            data = await self._files.read_all(local.path, limits.max_download_bytes)
-            return LoadedMedia(kind, fmt, len(data), "file", data=data)
-        files, path, cap = self._files, local.path, limits.max_download_bytes
+        return await self._from_file(source.path, kind, limits, prefix)
 
-        def chunks() -> AsyncIterator[bytes]:
-            return files.iter_chunks(path, cap)
+    async def _from_file(self, path: str, kind: MediaKind, limits: MediaLimits, prefix: str) -> LoadedMedia:
+        """One open per file: a small file is read and closed here; a large one stays open for its chunk stream
+        (closed when the ``LoadedMedia`` is dropped), so every retry re-reads the same checked file."""
+        handle = await self._files.open(path)
+        streamed = False
+        try:
+            if handle.size > limits.max_download_bytes:
+                raise too_large(kind, "file", limits.max_download_bytes, f"{prefix}_MAX_DOWNLOAD_BYTES")
+            if handle.size == 0:
+                raise InvalidInput(f"{handle.display_name} is empty: pass a file with content.")
+            fmt = decide_format(kind, await handle.read_head(SNIFF_BYTES), name=handle.display_name)
+            if kind is MediaKind.IMAGE or handle.size <= STREAM_THRESHOLD:
+                data = await handle.read_all(limits.max_download_bytes)
+                return LoadedMedia(kind, fmt, len(data), "file", data=data)
+            cap = limits.max_download_bytes
 
-        return LoadedMedia(kind, fmt, local.size, "file", path=path, chunks=chunks)
+            def chunks() -> AsyncIterator[bytes]:
+                return handle.chunks(cap)
+
+            streamed = True
+            return LoadedMedia(kind, fmt, handle.size, "file", path=handle.display_name, chunks=chunks)
+        finally:
+            if not streamed:
+                await handle.close()
 
     @staticmethod
     def _from_data_url(source: DataUrl, kind: MediaKind, limits: MediaLimits, prefix: str) -> LoadedMedia:

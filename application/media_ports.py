@@ -3,46 +3,67 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from types import TracebackType
 from typing import Protocol
 
-
-@dataclass(frozen=True, slots=True)
-class LocalFile:
-    """A regular file that passed the sandbox check: its fully resolved path and size in bytes."""
-
-    path: str
-    size: int
+DEFAULT_CHUNK = 1 << 20
 
 
-class LocalFileReader(Protocol):
-    """Reads files a caller named, but only inside the allowed input roots.
+class MediaFile(Protocol):
+    """One opened, checked regular file; every read comes from the same open descriptor.
 
-    Paths come from an MCP client (ultimately from a model), so every call resolves the
-    path again (``~``, ``..``, symlinks) and re-checks containment: a file swapped for a
-    symlink between two calls is still refused. Failures are domain errors:
-    ``UnsafePath`` when the resolved path leaves the roots (its message names
-    ``OPENROUTER_INPUT_DIR`` and ``OPENROUTER_ALLOW_UNSAFE_PATHS``, never file contents),
-    ``InvalidInput`` when it is missing, a directory or unreadable.
+    Why one handle: resolving and opening a path once per read left a window in which a
+    directory could be swapped for a symlink to somewhere outside the roots between the
+    check and the read. The handle pins the file that passed the check, so ``size``,
+    ``read_head`` and every ``chunks`` pass see that file and no other. Reads start at
+    offset 0 each time, so ``chunks`` can be iterated again (an upstream retry). Close it
+    (``close`` or ``async with``); reading after close raises ``InvalidInput``.
     """
 
-    async def open_checked(self, path: str) -> LocalFile:
-        """Resolve and check ``path``; callers compare ``size`` with their limit before reading."""
+    @property
+    def size(self) -> int:
+        """Bytes in the file when it was opened; callers compare it with their limit before reading."""
         ...
 
-    async def read_head(self, path: str, n: int) -> bytes:
+    @property
+    def display_name(self) -> str:
+        """The file's real path, for messages and for guessing the format from its extension."""
+        ...
+
+    async def read_head(self, n: int) -> bytes:
         """At most the first ``n`` bytes, for magic-byte sniffing."""
         ...
 
-    async def read_all(self, path: str, max_bytes: int) -> bytes:
-        """The whole file; ``ResourceTooLarge`` if it is (or grows) over ``max_bytes``.
-
-        Callers that want a limit message naming their own env var check
-        ``open_checked(...).size`` first; this cap guards against the file growing meanwhile.
-        """
+    async def read_all(self, max_bytes: int) -> bytes:
+        """The whole file; ``ResourceTooLarge`` if it is (or has grown) over ``max_bytes``."""
         ...
 
-    def iter_chunks(self, path: str, max_bytes: int, chunk_size: int = 1 << 20) -> AsyncIterator[bytes]:
-        """Stream the file in chunks (re-checked against the sandbox) so large media never sits in memory whole;
-        raises ``ResourceTooLarge`` if the file grows past ``max_bytes`` while being read."""
+    def chunks(self, max_bytes: int, chunk_size: int = DEFAULT_CHUNK) -> AsyncIterator[bytes]:
+        """The file from the start in chunks, so large media never sits in memory whole;
+        ``ResourceTooLarge`` if it grows past ``max_bytes`` while being read."""
+        ...
+
+    async def close(self) -> None: ...
+
+    async def __aenter__(self) -> MediaFile: ...
+
+    async def __aexit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None: ...
+
+
+class LocalFileReader(Protocol):
+    """Opens files a caller named, but only inside the allowed input roots.
+
+    Paths come from an MCP client (ultimately from a model). ``open`` resolves the path
+    (``~``, ``..``, symlinks), refuses it before touching the file when it resolves outside
+    the roots, opens it, and then verifies the opened descriptor is a regular file that
+    really lies inside a root, so a swap between check and open is caught, not read.
+    Relative paths are tried in each root in order. Failures are domain errors:
+    ``UnsafePath`` when the path (or the file actually opened) is outside the roots,
+    ``InvalidInput`` when it is missing (naming every root searched), a directory, not a
+    regular file or unreadable. Never file contents in a message.
+    """
+
+    async def open(self, path: str) -> MediaFile:
+        """The checked file, opened once; the caller closes it."""
         ...

@@ -43,7 +43,7 @@ def audited(audit: AuditLog, tool: str, model: str, prompt: str) -> Iterator[Pai
 
 
 def numbered(path: str, n: int) -> str:
-    """``/out/cat.png`` → ``/out/cat-2.png`` (the name part only; separators of either style are kept)."""
+    """``pets/cat.png`` → ``pets/cat-2.png`` (the last part only; separators of either style are kept)."""
     cut = max(path.rfind("/"), path.rfind("\\")) + 1
     stem, ext = split_extension(path[cut:])
     return f"{path[:cut]}{stem}-{n}" + (f".{ext}" if ext else "")
@@ -51,9 +51,10 @@ def numbered(path: str, n: int) -> str:
 
 async def save_output(store: OutputStore, reserved: str, wanted: str, data: bytes, *, overwrite: bool,
                       stem: str) -> str:
-    """Write ``data`` to ``wanted`` and return the final path, never replacing a file the caller did not name.
+    """Write ``data`` under the store name ``wanted`` and return the final name, never replacing a file the
+    caller did not name.
 
-    ``overwrite`` applies only when ``wanted`` is the ``reserved`` path itself. Any other name (a
+    ``overwrite`` applies only when ``wanted`` is the ``reserved`` name itself. Any other name (a
     corrected extension, a second image), or the reserved name if another call took it after
     ``reserve``, must be free; if it is taken, ``-2``, ``-3``… is appended, because by now the
     generation is paid for and must not be lost to a name clash.
@@ -71,8 +72,8 @@ async def save_output(store: OutputStore, reserved: str, wanted: str, data: byte
     for attempt in range(first, FREE_NAME_ATTEMPTS + 1):
         candidate = wanted if attempt == 1 else numbered(wanted, attempt)
         try:
-            path = await asyncio.to_thread(store.reserve, candidate, stem=stem, extension=ext, overwrite=False)
-            return await store.write(path, data, overwrite=False)
+            name = await store.reserve(candidate, stem=stem, extension=ext, overwrite=False)
+            return await store.write(name, data, overwrite=False)
         except InvalidInput as exc:
             last = exc
     assert last is not None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -39,9 +38,9 @@ class GenerateAudioCommand:
 
 @dataclass(frozen=True, slots=True)
 class SpeechResult:
-    """The saved audio; ``inline`` holds its bytes only when they are under the inline cap."""
+    """The saved audio under the store ``name``; ``inline`` holds its bytes only when they are under the inline cap."""
 
-    path: str
+    name: str
     size: int
     format: str
     mime: str
@@ -78,11 +77,12 @@ class GenerateAudio:
 
     Why this order: the call is billed, so the key (CONFIGURATION), the arguments
     (INVALID_INPUT via ``AudioRequest``; an unknown ``format`` is refused, never silently
-    pcm16) and the save target (``OutputStore.reserve``: UNSAFE_PATH, or INVALID_INPUT for an
-    existing file without ``overwrite``) are checked before the upstream is asked. The file
-    gets the extension of the format actually received (sniffed by the adapter). Upstream
-    failures, including an error in the middle of the stream, surface as the adapter's
-    ``UpstreamError``; one audit event is written per upstream attempt.
+    pcm16) and the save target (``OutputStore.reserve``: UNSAFE_PATH, INVALID_INPUT for an
+    existing file without ``overwrite``, CONFIGURATION for an unwritable output directory) are
+    checked before the upstream is asked. The file gets the extension of the format actually
+    received (sniffed by the adapter). Upstream failures, including an error in the middle of
+    the stream, surface as the adapter's ``UpstreamError``; one audit event is written per
+    upstream attempt.
     """
 
     def __init__(self, generator: SpeechGenerator, store: OutputStore, credentials: Credentials, audit: AuditLog,
@@ -98,13 +98,13 @@ class GenerateAudio:
         model = ModelId.parse(command.model or self._defaults.model)
         fmt = command.format.strip().lower()
         request = AudioRequest(model=model, prompt=command.prompt, voice=command.voice.strip(), format=fmt)
-        target = await asyncio.to_thread(self._store.reserve, command.save_path, stem="speech",
-                                         extension=_SAVE_EXTENSIONS.get(fmt, fmt), overwrite=command.overwrite)
+        target = await self._store.reserve(command.save_path, stem="speech",
+                                           extension=_SAVE_EXTENSIONS.get(fmt, fmt), overwrite=command.overwrite)
         with audited(self._audit, TOOL, str(model), command.prompt) as call:
             result = await self._generator.generate(request)
             call.cost = result.usage.cost if result.usage else None
             wanted = correct_extension(target, result.extension)
-            path = await save_output(self._store, target, wanted, result.data, overwrite=command.overwrite,
+            name = await save_output(self._store, target, wanted, result.data, overwrite=command.overwrite,
                                      stem="speech")
         notes: list[str] = []
         if result.format != fmt and not (fmt == "pcm16" and result.format == "wav"):
@@ -113,7 +113,7 @@ class GenerateAudio:
         if inline is None:
             notes.append(f"the audio ({len(result.data)} bytes) is over OPENROUTER_AUDIO_INLINE_MAX_BYTES "
                          f"({self._defaults.inline_max_bytes}), so it is not inline: open the saved file.")
-        return SpeechResult(path=path, size=len(result.data), format=result.format, mime=result.mime,
+        return SpeechResult(name=name, size=len(result.data), format=result.format, mime=result.mime,
                             transcript=result.transcript, model=result.model, provider=result.provider,
                             usage=result.usage, duration_s=wav_duration(result.data), inline=inline,
                             notes=tuple(notes))

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from pathlib import PurePath
 from typing import Any
 
 from ..domain.errors import InvalidInput, OpenRouterMcpError
@@ -68,10 +67,12 @@ class GenerateVideo:
     back as a resumable handle (``VideoOutcome.still_running``), persisted the moment the
     upstream accepts it. How: key check, argument checks and the save target are settled
     before anything is spent; frame and reference images go through ``MediaLoader`` (sandbox,
-    SSRF guard, caps) and are sent as data URLs. How it fails: CONFIGURATION without a key,
-    INVALID_INPUT / UNSAFE_PATH / UNSUPPORTED_FORMAT / RESOURCE_TOO_LARGE before submitting,
-    classified upstream errors from the submit, ``JobFailed`` when the job fails, is cancelled
-    or expires, RESOURCE_TOO_LARGE (no file left) when the video exceeds the download cap.
+    SSRF guard, caps) and are sent as data URLs. How it fails: CONFIGURATION without a key or
+    with an output directory that is missing, read-only or full, INVALID_INPUT / UNSAFE_PATH /
+    UNSUPPORTED_FORMAT / RESOURCE_TOO_LARGE before submitting, classified upstream errors from
+    the submit, ``JobFailed`` when the job fails, is cancelled or expires; after completion
+    RESOURCE_TOO_LARGE (no file left) over the download cap, UPSTREAM_HTTP when the download
+    is not a video, CONFIGURATION when the disk fills, each leaving the job resumable.
     """
 
     def __init__(self, runner: VideoJobRunner, loader: MediaLoader, credentials: Credentials,
@@ -94,7 +95,8 @@ class GenerateVideo:
         VideoRequest(**fields, frame_images=tuple((kind, "data:") for kind, _ in frames),
                      reference_images=tuple("data:" for _ in command.reference_images))
         runner = self._runner
-        target = runner.output.reserve(command.save_path, stem="video", extension="mp4", overwrite=command.overwrite)
+        target = await runner.output.reserve(command.save_path, stem="video", extension="mp4",
+                                             overwrite=command.overwrite)
         request = VideoRequest(
             **fields, frame_images=tuple([(kind, await self._data_url(raw, "frame image")) for kind, raw in frames]),
             reference_images=tuple([await self._data_url(raw, "reference image") for raw in command.reference_images]))
@@ -109,7 +111,7 @@ class GenerateVideo:
         reporter = MonotonicProgress(progress or NullProgress())
         job = VideoJob.submitted(snapshot.id, model=str(model), prompt=command.prompt, now=runner.clock.now(),
                                  polling_url=snapshot.polling_url, save_path=target)
-        await runner.persist(job)
+        job = await runner.persist(job) or job
         job = await runner.apply(job, snapshot, reporter, command.tool)
         job = await runner.wait(job, max_wait_s=max_wait_s, interval_s=interval_s, progress=reporter,
                                 tool=command.tool)
@@ -133,7 +135,8 @@ class GetVideoStatus:
     Why: the handle returned as JOB_STILL_RUNNING must work after a timeout, a client restart
     or a server restart, so the job is read from the persistent store; an id the store does
     not know (another machine, a lost store) is polled upstream anyway and adopted. A job
-    whose file was already saved returns that file again without downloading. How it fails:
+    whose file was already saved (by this call or a concurrent one) returns that file again
+    without downloading. How it fails:
     INVALID_INPUT for a blank id or an id the upstream does not know, UNSAFE_PATH for a
     ``save_path`` outside the output directory, the classified poll error when no poll of
     this call succeeded, and like ``GenerateVideo`` for failed jobs and oversized videos.
@@ -155,7 +158,7 @@ class GetVideoStatus:
         runner = self._runner
         reporter = MonotonicProgress(progress or NullProgress())
         job = await runner.store.get(ident)
-        target = self._target(job, save_path, overwrite)
+        target = await self._target(job, save_path, overwrite)
         if job is None:
             snapshot = await runner.api.poll(ident)
             adopted = VideoJob.submitted(snapshot.id or ident, model=UNKNOWN_MODEL, prompt="", now=runner.clock.now(),
@@ -165,16 +168,25 @@ class GetVideoStatus:
         else:
             job = await runner.wait(job, max_wait_s=max_wait_s, interval_s=interval_s, progress=reporter, tool=tool,
                                     poll_first=True)
-        return await runner.settle(job, target, overwrite=overwrite)
+        return await runner.settle(job, target, overwrite=overwrite, explicit=target is not None)
 
-    def _target(self, job: VideoJob | None, save_path: str | None, overwrite: bool) -> str | None:
-        """Where a download would go; None reuses the file saved earlier. Checked before any poll."""
+    async def _target(self, job: VideoJob | None, save_path: str | None, overwrite: bool) -> str | None:
+        """An explicit ``save_path``, checked before any poll; None means the job's own file (the one saved
+        earlier, else the name reserved at submit), decided under the job's lock in ``settle``."""
+        if save_path is None:
+            return None
         output = self._runner.output
         saved = job.output_path if job is not None else None
-        if saved and (save_path is None or PurePath(output.root, save_path.strip()) == PurePath(saved)):
+        if saved and _same_place(output.location, save_path, saved):
             return None
-        requested = save_path if save_path is not None else (job.save_path if job else None)
-        return output.reserve(requested, stem="video", extension="mp4", overwrite=overwrite)
+        return await output.reserve(save_path, stem="video", extension="mp4", overwrite=overwrite)
+
+
+def _same_place(location: Callable[[str], str], a: str, b: str) -> bool:
+    try:
+        return location(a.strip()) == location(b)
+    except OpenRouterMcpError:
+        return False
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from pathlib import PurePath
 from typing import Protocol
 
-from ..domain.errors import ErrorCode, InvalidInput, JobFailed, OpenRouterMcpError, ResourceTooLarge, UnsafePath
+from ..domain.errors import ErrorCode, JobFailed, OpenRouterMcpError
 from ..domain.generation import VideoSnapshot
-from ..domain.media import format_from_extension
 from ..domain.video_job import VideoJob, VideoJobStatus
 from .audit import AuditLog, PaidCallEvent
 from .generation_ports import VideoJobsApi
 from .job_ports import OutputStore, VideoJobStore
 from .ports import Clock
-from .video_download import download_video
+from .video_download import SavedVideo, download_video, read_inline, saved_earlier
 
 log = logging.getLogger("openrouter_multimodal.video")
 
@@ -25,6 +25,7 @@ Sleeper = Callable[[float], Awaitable[None]]
 
 TRANSIENT = frozenset({ErrorCode.UPSTREAM_HTTP, ErrorCode.UPSTREAM_TIMEOUT})
 HEARTBEAT = 0.01
+SAVE_ATTEMPTS = 8
 
 
 class ProgressReporter(Protocol):
@@ -68,18 +69,6 @@ class VideoLimits:
 
 
 @dataclass(frozen=True, slots=True)
-class SavedVideo:
-    """The finished file. ``size`` is None when a file saved earlier was too large to re-read; ``inline``
-    holds its bytes only when it is at most the inline cap."""
-
-    path: str
-    mime: str
-    size: int | None
-    inline: bytes | None = None
-    downloaded: bool = True
-
-
-@dataclass(frozen=True, slots=True)
 class VideoOutcome:
     """A completed job with its file, or a job still running (``video`` None) when the wait ran out."""
 
@@ -101,6 +90,13 @@ class VideoJobRunner:
     ``apply`` records one poll (persisted at once, audited when the job ends, progress
     reported); ``wait`` polls every interval until the job ends or the deadline passes;
     ``settle`` turns an ended job into a saved file or ``JobFailed``.
+
+    One job, several callers (generate_video still waiting while get_video_status asks):
+    every save is compare-and-set on the job's version, and a caller that loses re-applies
+    its poll to the stored job, so only the caller whose save ended the job audits it.
+    ``settle`` runs under a per-job ``asyncio.Lock`` and re-reads the job inside it, so the
+    video is downloaded once and every later caller gets the saved file. The runner must be
+    shared (one per process) for the lock to mean anything.
     """
 
     def __init__(self, api: VideoJobsApi, store: VideoJobStore, output: OutputStore, audit: AuditLog,
@@ -112,22 +108,55 @@ class VideoJobRunner:
         self.clock = clock
         self._sleep = sleeper
         self._limits = limits
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
-    async def persist(self, job: VideoJob) -> None:
-        """Save the job; a store failure is logged, not raised: the upstream id still resumes the job."""
+    def _lock(self, job_id: str) -> asyncio.Lock:
+        lock = self._locks.get(job_id)
+        if lock is None:
+            lock = self._locks[job_id] = asyncio.Lock()
+        return lock
+
+    async def persist(self, job: VideoJob) -> VideoJob | None:
+        """Save ``job`` over the version it was read at: the saved job, or None when another caller saved
+        first. A store failure is logged, not raised (the job is returned as if saved): the upstream id still
+        resumes the job."""
         try:
-            await self.store.save(job)
+            if await self.store.save(job, job.version):
+                return replace(job, version=job.version + 1)
+            return None
         except OpenRouterMcpError as exc:
             log.warning("video_job_not_saved", extra={"video_id": job.id, "error": exc.message})
+            return job
 
-    async def apply(self, job: VideoJob, snapshot: VideoSnapshot, progress: ProgressReporter, tool: str) -> VideoJob:
+    async def _reload(self, job: VideoJob) -> VideoJob:
+        try:
+            return await self.store.get(job.id) or job
+        except OpenRouterMcpError as exc:
+            log.warning("video_job_not_read", extra={"video_id": job.id, "error": exc.message})
+            return job
+
+    def _advance(self, job: VideoJob, snapshot: VideoSnapshot) -> VideoJob:
         updated = job.advance(snapshot.status, progress=snapshot.progress, now=self.clock.now(),
                               result_urls=snapshot.result_urls, cost=snapshot.cost, error=snapshot.error)
         if snapshot.polling_url and not updated.polling_url:
             updated = replace(updated, polling_url=snapshot.polling_url)
-        if updated != job:
-            await self.persist(updated)
-        if updated.status.terminal and not job.status.terminal:
+        return updated
+
+    async def apply(self, job: VideoJob, snapshot: VideoSnapshot, progress: ProgressReporter, tool: str) -> VideoJob:
+        """Record one poll; audit the job's end only if this caller's save is the one that ended it."""
+        updated = self._advance(job, snapshot)
+        ended_here = False
+        for _ in range(SAVE_ATTEMPTS):
+            if updated == job:
+                break
+            saved = await self.persist(updated)
+            if saved is not None:
+                ended_here = updated.status.terminal and not job.status.terminal
+                updated = saved
+                break
+            job = await self._reload(job)
+            updated = self._advance(job, snapshot)
+        if ended_here:
             self.audit.paid_call(PaidCallEvent(
                 tool=tool, model=updated.model, outcome=updated.status.value, cost_usd=updated.cost_usd,
                 prompt_preview=PaidCallEvent.preview(updated.prompt), detail=f"video_id={updated.id}"))
@@ -166,9 +195,17 @@ class VideoJobRunner:
             raise failure
         return job
 
-    async def settle(self, job: VideoJob, target: str | None, *, overwrite: bool) -> VideoOutcome:
-        """Outcome of a job after waiting: still running, saved (``target`` None reuses its saved file), or
-        ``JobFailed`` for failed, cancelled and expired jobs."""
+    async def settle(self, job: VideoJob, target: str | None, *, overwrite: bool,
+                     explicit: bool = False) -> VideoOutcome:
+        """Outcome of a job after waiting: still running, saved, or ``JobFailed`` for failed, cancelled and
+        expired jobs.
+
+        Once per job: under the job's lock the stored job is read again, and if its file was
+        saved (by this caller or another) that file is returned, unless ``explicit`` says the
+        caller asked for a copy at ``target``. Otherwise stale temp files of the job are removed
+        and the video is downloaded to ``target`` (None: the name saved or asked for earlier).
+        A failed download leaves the job as it was, so a later call can finish it.
+        """
         status = job.status
         if not status.terminal:
             return VideoOutcome(job)
@@ -179,45 +216,28 @@ class VideoJobRunner:
         if status is not VideoJobStatus.COMPLETED:
             raise JobFailed(f"video {job.id} was {status.value} upstream before it finished, so there is no "
                             "video to fetch: submit a new job.", details={"video_id": job.id, "status": status.value})
-        if target is None and job.output_path:
-            existing = self._existing(job.output_path)
-            if existing is not None:
-                return VideoOutcome(job, existing)
-            target = self.output.reserve(job.output_path, stem="video", extension="mp4", overwrite=False)
-        assert target is not None
-        video = await download_video(self.api, self.output, job.id, target, overwrite=overwrite,
-                                     max_bytes=self._limits.gen_max_bytes)
-        job = job.with_output(video.path)
-        await self.persist(job)
-        inline = self._read(video.path) if video.size <= self._limits.inline_max_bytes else None
-        return VideoOutcome(job, SavedVideo(video.path, video.mime, video.size, inline))
+        async with self._lock(job.id):
+            job = await self._reload(job)
+            if job.output_path and not (explicit and target != job.output_path):
+                existing = await saved_earlier(self.output, job.output_path, self._limits.inline_max_bytes)
+                if existing is not None:
+                    return VideoOutcome(job, existing)
+                target = await self.output.reserve(job.output_path, stem="video", extension="mp4", overwrite=False)
+                overwrite = False
+            if target is None:
+                target = await self.output.reserve(job.save_path, stem="video", extension="mp4", overwrite=overwrite)
+            await self.output.discard_partials(target, job.id)
+            video = await download_video(self.api, self.output, job.id, target, overwrite=overwrite,
+                                         max_bytes=self._limits.gen_max_bytes)
+            job = await self._save_output(job, video.name)
+        inline = await read_inline(self.output, video.name, self._limits.inline_max_bytes) \
+            if video.size <= self._limits.inline_max_bytes else None
+        return VideoOutcome(job, SavedVideo(video.name, video.mime, video.size, inline))
 
-    def _relative(self, path: str) -> str | None:
-        try:
-            return PurePath(path).relative_to(self.output.root).as_posix()
-        except ValueError:
-            return None
-
-    def _read(self, path: str) -> bytes | None:
-        relative = self._relative(path)
-        if relative is None:
-            return None
-        try:
-            return self.output.read(relative, self._limits.inline_max_bytes)
-        except (ResourceTooLarge, InvalidInput, UnsafePath):
-            return None
-
-    def _existing(self, path: str) -> SavedVideo | None:
-        """The file saved earlier, or None when it is gone (so it is downloaded again)."""
-        fmt = format_from_extension(path)
-        mime = fmt.mime if fmt else "video/mp4"
-        relative = self._relative(path)
-        if relative is None:
-            return SavedVideo(path, mime, None, downloaded=False)
-        try:
-            data = self.output.read(relative, self._limits.inline_max_bytes)
-        except ResourceTooLarge:
-            return SavedVideo(path, mime, None, downloaded=False)
-        except (InvalidInput, UnsafePath):
-            return None
-        return SavedVideo(path, mime, len(data), data, downloaded=False)
+    async def _save_output(self, job: VideoJob, name: str) -> VideoJob:
+        for _ in range(SAVE_ATTEMPTS):
+            saved = await self.persist(job.with_output(name))
+            if saved is not None:
+                return saved
+            job = await self._reload(job)
+        return job.with_output(name)

@@ -69,7 +69,9 @@ class VideoJob:
     """One upstream video job; times are epoch seconds, ``prompt`` keeps only a preview.
 
     ``save_path`` is what the caller asked for, ``output_path`` where the finished file was
-    actually written (after extension correction), set by ``with_output``.
+    actually written (after extension correction), set by ``with_output``; both are
+    output-store names. ``version`` counts the job store's saves of this job: a save
+    succeeds only over the version it was read at (compare-and-set), so one job is settled once.
     """
 
     id: str
@@ -86,6 +88,7 @@ class VideoJob:
     save_path: str | None = None
     output_path: str | None = None
     owner: str | None = None
+    version: int = 0
 
     def __post_init__(self) -> None:
         if not self.id.strip():

@@ -60,14 +60,17 @@ class MediaSettings(BaseSettings):
         return default_output_root(sys.platform, str(Path.home()), os.environ)
 
     def input_roots(self, output_root: str) -> list[Path]:
-        """Explicit roots, else the working directory (unless it contains the home directory) plus outputs.
+        """Explicit roots, else the working directory (unless it contains the home directory); outputs always last.
 
-        A client that starts servers in ``/``, ``/home`` or ``~`` would otherwise open the whole
-        disk or ``~/.ssh`` to any tool call, so such working directories are never used implicitly.
+        The output directory is always an input root, so a generated file can be described or
+        edited next. A client that starts servers in ``/``, ``/home`` or ``~`` would otherwise
+        open the whole disk or ``~/.ssh`` to any tool call, so such working directories are
+        never used implicitly.
         """
         if self.input_dir and self.input_dir.strip():
             parts = [p for chunk in self.input_dir.split(os.pathsep) for p in chunk.split(",") if p.strip()]
-            return [Path(p.strip()).expanduser() for p in parts]
+            explicit = [Path(p.strip()).expanduser() for p in parts]
+            return [*explicit, Path(output_root)] if Path(output_root) not in explicit else explicit
         roots = [Path(output_root)]
         cwd = Path.cwd().resolve()
         if not Path.home().resolve().is_relative_to(cwd):

@@ -1,8 +1,8 @@
-"""MCP resource links for generated files: ``output://files/<path relative to the output root>``."""
+"""MCP resource links for generated files: ``output://files/<output-store name>``."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import PurePosixPath
 from urllib.parse import quote, unquote
 
 from mcp.types import ResourceLink
@@ -11,7 +11,7 @@ SCHEME = "output://files/"
 
 
 def uri_for(relative: str) -> str:
-    return SCHEME + "/".join(quote(part) for part in Path(relative).parts)
+    return SCHEME + "/".join(quote(part) for part in PurePosixPath(relative).parts)
 
 
 def relative_from_uri(uri: str) -> str | None:
@@ -21,8 +21,7 @@ def relative_from_uri(uri: str) -> str | None:
     return "/".join(unquote(part) for part in uri[len(SCHEME):].split("/"))
 
 
-def resource_link(root: str, path: str, mime: str, size: int, description: str | None = None) -> ResourceLink:
-    """A link to a saved file under the output root, readable with ``resources/read``."""
-    relative = Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
-    return ResourceLink(type="resource_link", uri=uri_for(relative), name=Path(path).name, mime_type=mime,
+def resource_link(name: str, mime: str, size: int | None, description: str | None = None) -> ResourceLink:
+    """A link to the saved file with output-store ``name``, readable with ``resources/read``."""
+    return ResourceLink(type="resource_link", uri=uri_for(name), name=PurePosixPath(name).name, mime_type=mime,
                         size=size, description=description)

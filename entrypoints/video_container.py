@@ -31,7 +31,7 @@ class VideoUseCases(containers.DeclarativeContainer):
     core = providers.DependenciesContainer()
     sleeper: providers.Object[Sleeper] = providers.Object(asyncio.sleep)
     defaults = providers.Callable(video_defaults, settings)
-    runner = providers.Factory(
+    runner = providers.Singleton(
         VideoJobRunner, gateways.video_api, gateways.job_store, gateways.output_store, gateways.audit,
         gateways.clock, sleeper, providers.Callable(video_limits, settings))
     generate_video = providers.Factory(GenerateVideo, runner, core.media_loader, gateways.chat, defaults)

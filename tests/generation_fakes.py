@@ -93,50 +93,64 @@ class _MemorySink:
 
 
 class FakeOutputStore:
-    """``OutputStore`` in memory under ``/out``, with the real ``SavePolicy`` deciding names."""
+    """``OutputStore`` in memory: names relative to ``/out``, with the real ``SavePolicy`` deciding them.
 
-    def __init__(self, events: list[str] | None = None) -> None:
+    ``fail_reserve`` makes ``reserve`` raise it (an unwritable output directory, say).
+    """
+
+    def __init__(self, events: list[str] | None = None, *, fail_reserve: Exception | None = None) -> None:
         self.files: dict[str, bytes] = {}
         self.events = events if events is not None else []
         self.reserved: list[str] = []
+        self.fail_reserve = fail_reserve
         self._counter = 0
 
-    @property
-    def root(self) -> str:
-        return "/out"
-
-    def reserve(self, requested: str | None, *, stem: str, extension: str, overwrite: bool) -> str:
-        self.events.append("reserve")
+    def _name(self, requested: str | None, stem: str, extension: str) -> str:
         self._counter += 1
         path = SavePolicy("/out").candidate(requested, stem=stem, extension=extension, unique=str(self._counter))
-        if path in self.files and not overwrite:
-            raise InvalidInput(f"{path} already exists: pass overwrite: true to replace it, or another save_path.")
-        self.reserved.append(path)
-        return path
+        return path.removeprefix("/out/")
 
-    async def write(self, path: str, data: bytes, *, overwrite: bool) -> str:
+    async def reserve(self, requested: str | None, *, stem: str, extension: str, overwrite: bool) -> str:
+        self.events.append("reserve")
+        if self.fail_reserve is not None:
+            raise self.fail_reserve
+        name = self._name(requested, stem, extension)
+        if name in self.files and not overwrite:
+            raise InvalidInput(f"{name} already exists: pass overwrite: true to replace it, or another save_path.")
+        self.reserved.append(name)
+        return name
+
+    async def write(self, name: str, data: bytes, *, overwrite: bool) -> str:
         self.events.append("write")
-        if path in self.files and not overwrite:
-            raise InvalidInput(f"{path} already exists: pass overwrite: true to replace it, or another save_path.")
-        self.files[path] = data
-        return path
+        if name in self.files and not overwrite:
+            raise InvalidInput(f"{name} already exists: pass overwrite: true to replace it, or another save_path.")
+        self.files[name] = data
+        return name
 
-    def atomic_writer(self, path: str, *, overwrite: bool,
-                      max_bytes: int | None = None) -> contextlib.AbstractAsyncContextManager[ByteSink]:
+    def atomic_writer(self, name: str, *, overwrite: bool, max_bytes: int | None = None,
+                      temp_tag: str | None = None) -> contextlib.AbstractAsyncContextManager[ByteSink]:
         @contextlib.asynccontextmanager
         async def writer() -> AsyncIterator[ByteSink]:
             sink = _MemorySink()
             yield sink
-            await self.write(path, bytes(sink.data), overwrite=overwrite)
+            await self.write(name, bytes(sink.data), overwrite=overwrite)
 
         return writer()
 
-    def list_files(self, limit: int = 200) -> list[StoredFile]:
-        return [StoredFile(p, p.removeprefix("/out/"), len(d), 0.0, "application/octet-stream")
-                for p, d in list(self.files.items())[:limit]]
+    async def discard_partials(self, name: str, temp_tag: str) -> int:
+        return 0
 
-    def read(self, relative: str, max_bytes: int) -> bytes:
-        return self.files[f"/out/{relative}"][:max_bytes]
+    async def list_files(self, limit: int = 200) -> list[StoredFile]:
+        return [StoredFile(n, len(d), 0.0, "application/octet-stream") for n, d in list(self.files.items())[:limit]]
+
+    async def read(self, name: str, max_bytes: int) -> bytes:
+        return self.files[name][:max_bytes]
+
+    def location(self, name: str) -> str:
+        return f"/out/{name}"
+
+    def contains(self, name: str) -> bool:
+        return not name.startswith("/")
 
 
 class FakePreviewer:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from openrouter_multimodal.adapters.input_sandbox import SandboxedFileReader
 from openrouter_multimodal.adapters.output_store import LocalOutputStore
@@ -99,13 +101,21 @@ class FakeSleeper:
 
 
 class InMemoryJobStore:
+    """``VideoJobStore`` in a dict, compare-and-set on ``version`` like the real one; ``conflicts`` counts losers."""
+
     def __init__(self) -> None:
         self.jobs: dict[str, VideoJob] = {}
         self.saves = 0
+        self.conflicts = 0
 
-    async def save(self, job: VideoJob) -> None:
+    async def save(self, job: VideoJob, expected_version: int) -> bool:
+        current = self.jobs.get(job.id)
+        if (current.version if current is not None else 0) != expected_version:
+            self.conflicts += 1
+            return False
         self.saves += 1
-        self.jobs[job.id] = job
+        self.jobs[job.id] = replace(job, version=expected_version + 1)
+        return True
 
     async def get(self, job_id: str) -> VideoJob | None:
         return self.jobs.get(job_id)
@@ -172,8 +182,9 @@ class VideoRig:
         if self.sleeper is None:
             self.sleeper = FakeSleeper(self.clock)
 
-    @property
+    @functools.cached_property
     def runner(self) -> VideoJobRunner:
+        """One runner per rig, as the container has one per process (its per-job locks must be shared)."""
         assert self.sleeper is not None
         return VideoJobRunner(self.api, self.store, self.output, self.audit, self.clock,
                               self.sleeper, self.limits)
@@ -191,6 +202,28 @@ class VideoRig:
     def listing(self) -> ListVideoJobs:
         return ListVideoJobs(self.runner)
 
+    def path(self, name: str) -> Path:
+        """The file an output-store name stands for."""
+        return Path(self.output.location(name))
+
     def files(self) -> list[str]:
         root = self.tmp / "outputs"
         return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+class RendezvousVideoApi(FakeVideoApi):
+    """``FakeVideoApi`` whose polls wait until ``callers`` polls are in flight, so concurrent callers see the
+    same upstream answer before either records it (the race between generate_video and get_video_status)."""
+
+    def __init__(self, script: Sequence[Step] | None = None, *, callers: int = 2, **kwargs: Any) -> None:
+        super().__init__(script, **kwargs)
+        self.callers = callers
+        self.waiting = 0
+        self.everyone = asyncio.Event()
+
+    async def poll(self, job_id: str) -> VideoSnapshot:
+        self.waiting += 1
+        if self.waiting >= self.callers:
+            self.everyone.set()
+        await self.everyone.wait()
+        return await super().poll(job_id)

@@ -10,6 +10,7 @@ from mcp.types import AudioContent, CallToolResult, ContentBlock, ImageContent, 
 from pydantic import BaseModel, Field
 
 from ...application.image_generation import GenerateImageCommand, ImageGenerationResult
+from ...application.job_ports import OutputStore
 from ...application.rerank import RerankCommand
 from ...application.speech_generation import GenerateAudioCommand, SpeechResult
 from ...domain.generation import ASPECT_RATIOS, AUDIO_FORMATS, IMAGE_SIZES
@@ -68,11 +69,10 @@ def _served(model: str, provider: str | None, cost: Decimal | None) -> str:
     return f"Model {model}{via}; cost {'$' + str(cost) if cost is not None else 'not reported'}."
 
 
-def _link(root: str, path: str, mime: str, size: int, description: str) -> list[ContentBlock]:
-    try:
-        link: ResourceLink = resource_link(root, path, mime, size, description)
-    except ValueError:  # saved outside the output root (OPENROUTER_ALLOW_UNSAFE_PATHS=1): no resource for it
+def _link(store: OutputStore, name: str, mime: str, size: int, description: str) -> list[ContentBlock]:
+    if not store.contains(name):  # saved outside the output root (OPENROUTER_ALLOW_UNSAFE_PATHS=1): no resource
         return []
+    link: ResourceLink = resource_link(name, mime, size, description)
     return [link]
 
 
@@ -80,14 +80,15 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def present_image(result: ImageGenerationResult, root: str) -> CallToolResult:
+def present_image(result: ImageGenerationResult, store: OutputStore) -> CallToolResult:
     lines, previews, links, full = [], [], [], []
-    for image in result.images:
+    paths = [store.location(image.name) for image in result.images]
+    for image, path in zip(result.images, paths, strict=True):
         dims = f"{image.width}x{image.height} px, " if image.width is not None else ""
-        lines.append(f"Saved image to {image.path} ({dims}{_size(image.size)}, {image.mime}).")
+        lines.append(f"Saved image to {path} ({dims}{_size(image.size)}, {image.mime}).")
         if image.preview is not None:
             previews.append(ImageContent(type="image", data=_b64(image.preview.data), mime_type=image.preview.mime))
-        links += _link(root, image.path, image.mime, image.size, "Full-resolution generated image")
+        links += _link(store, image.name, image.mime, image.size, "Full-resolution generated image")
         if image.full is not None:
             full.append(ImageContent(type="image", data=_b64(image.full), mime_type=image.mime))
     lines.append(_served(result.model, result.provider, result.cost))
@@ -96,28 +97,30 @@ def present_image(result: ImageGenerationResult, root: str) -> CallToolResult:
     lines += result.notes
     meta: dict[str, Any] = {
         "model": result.model, "provider": result.provider, **usage_meta(result.usage),
-        "saved_paths": [image.path for image in result.images],
-        "images": [{"path": i.path, "bytes": i.size, "mime": i.mime, "width": i.width, "height": i.height,
-                    "preview_mime": i.preview.mime if i.preview else None} for i in result.images],
+        "saved_paths": paths,
+        "images": [{"path": p, "bytes": i.size, "mime": i.mime, "width": i.width, "height": i.height,
+                    "preview_mime": i.preview.mime if i.preview else None}
+                   for i, p in zip(result.images, paths, strict=True)],
     }
     if result.notes:
         meta["notes"] = list(result.notes)
     return success([text("\n".join(lines)), *previews, *links, *full], meta)
 
 
-def present_audio(result: SpeechResult, root: str) -> CallToolResult:
+def present_audio(result: SpeechResult, store: OutputStore) -> CallToolResult:
     duration = f", {result.duration_s:.2f} s" if result.duration_s is not None else ""
-    lines = [f"Saved audio to {result.path} ({result.format}, {_size(result.size)}{duration})."]
+    path = store.location(result.name)
+    lines = [f"Saved audio to {path} ({result.format}, {_size(result.size)}{duration})."]
     if result.transcript:
         lines.append(f"Transcript: {result.transcript}")
     lines.append(_served(result.model, result.provider, result.cost))
     lines += result.notes
     content: list[ContentBlock] = [text("\n".join(lines))]
-    content += _link(root, result.path, result.mime, result.size, "Generated audio")
+    content += _link(store, result.name, result.mime, result.size, "Generated audio")
     if result.inline is not None:
         content.append(AudioContent(type="audio", data=_b64(result.inline), mime_type=result.mime))
     meta: dict[str, Any] = {"model": result.model, "provider": result.provider, **usage_meta(result.usage),
-                            "saved_paths": [result.path], "format": result.format, "mime": result.mime,
+                            "saved_paths": [path], "format": result.format, "mime": result.mime,
                             "bytes": result.size, "duration_s": result.duration_s}
     if result.notes:
         meta["notes"] = list(result.notes)
@@ -147,7 +150,7 @@ def register(registry: ToolRegistry) -> None:
                 prompt=prompt, model=model, aspect_ratio=aspect_ratio, image_size=image_size, reference_images=refs,
                 modalities=tuple(modalities or ()), max_tokens=max_tokens, save_path=save_path, overwrite=overwrite,
                 return_full=return_full))
-            return present_image(result, store().root)
+            return present_image(result, store())
 
         return await guarded("generate_image", body)
 
@@ -162,7 +165,7 @@ def register(registry: ToolRegistry) -> None:
         async def body() -> CallToolResult:
             result = await use_cases.generate_audio()(GenerateAudioCommand(
                 prompt=prompt, model=model, voice=voice, format=format, save_path=save_path, overwrite=overwrite))
-            return present_audio(result, store().root)
+            return present_audio(result, store())
 
         return await guarded("generate_audio", body)
 

@@ -17,10 +17,11 @@ from mcp.types import (
 )
 from pydantic import Field
 
+from ...application.job_ports import OutputStore
 from ...application.video_jobs import GenerateVideoCommand, VideoJobList
 from ...application.video_polling import VideoOutcome
-from ...domain.errors import ErrorCode
-from ..output_resources import uri_for
+from ...domain.errors import ErrorCode, OpenRouterMcpError
+from ..output_resources import resource_link
 from ..presenters import guarded, success, text
 from .registry import ToolRegistry
 
@@ -82,15 +83,11 @@ def _cost(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def _link(root: str, path: str, mime: str, size: int | None) -> ResourceLink | None:
-    try:
-        relative = Path(path).resolve().relative_to(Path(root).resolve()).as_posix()
-    except ValueError:
-        return None
-    return ResourceLink(type="resource_link", uri=uri_for(relative), name=Path(path).name, mime_type=mime, size=size)
+def _link(store: OutputStore, name: str, mime: str, size: int | None) -> ResourceLink | None:
+    return resource_link(name, mime, size) if store.contains(name) else None
 
 
-def present(outcome: VideoOutcome, root: str) -> CallToolResult:
+def present(outcome: VideoOutcome, store: OutputStore) -> CallToolResult:
     job = outcome.job
     meta: dict[str, Any] = {"video_id": job.id, "status": job.status.value, "progress": job.progress,
                             "cost_usd": _cost(job.cost_usd), "model": job.model}
@@ -103,23 +100,32 @@ def present(outcome: VideoOutcome, root: str) -> CallToolResult:
     size = f"{video.size} bytes" if video.size is not None else "size over the inline limit"
     cost = f"${job.cost_usd}" if job.cost_usd is not None else "cost not reported"
     again = "" if video.downloaded else " (saved earlier)"
+    path = store.location(video.name)
     content: list[ContentBlock] = [text(
-        f"Video {job.id} saved to {video.path}{again} ({size}, {video.mime}); model {job.model}; {cost}.")]
-    link = _link(root, video.path, video.mime, video.size)
+        f"Video {job.id} saved to {path}{again} ({size}, {video.mime}); model {job.model}; {cost}.")]
+    link = _link(store, video.name, video.mime, video.size)
     if link is not None:
         content.append(link)
     if video.inline is not None:
-        uri = link.uri if link is not None else Path(video.path).resolve().as_uri()
+        uri = link.uri if link is not None else Path(path).as_uri()
         content.append(EmbeddedResource(type="resource", resource=BlobResourceContents(
             uri=uri, mime_type=video.mime, blob=base64.b64encode(video.inline).decode("ascii"))))
-    meta.update(saved_path=video.path, mime=video.mime, size_bytes=video.size)
+    meta.update(saved_path=path, mime=video.mime, size_bytes=video.size)
     return success(content, meta)
 
 
-def present_list(listing: VideoJobList) -> CallToolResult:
+def _location(store: OutputStore, name: str | None) -> str | None:
+    try:
+        return store.location(name) if name else None
+    except OpenRouterMcpError:
+        return name
+
+
+def present_list(listing: VideoJobList, store: OutputStore) -> CallToolResult:
     rows = [{"video_id": j.id, "status": j.status.value, "progress": j.progress, "model": j.model,
              "age_seconds": round(j.age_seconds(listing.now)), "cost_usd": _cost(j.cost_usd),
-             "prompt": j.prompt[:80], "saved_path": j.output_path, "error": j.error} for j in listing.jobs]
+             "prompt": j.prompt[:80], "saved_path": _location(store, j.output_path), "error": j.error}
+            for j in listing.jobs]
     lines = [f"{r['video_id']}: {r['status']} {r['progress']}%, {r['age_seconds']} s old, "
              f"{'$' + str(r['cost_usd']) if r['cost_usd'] is not None else 'cost unknown'}, {r['model']}"
              + (f", saved {r['saved_path']}" if r["saved_path"] else "") for r in rows]
@@ -133,7 +139,7 @@ def register(registry: ToolRegistry) -> None:
 
     async def run(tool: str, command: GenerateVideoCommand, ctx: Context) -> CallToolResult:
         async def body() -> CallToolResult:
-            return present(await video.generate_video()(command, ContextProgress(ctx)), root().root)
+            return present(await video.generate_video()(command, ContextProgress(ctx)), root())
 
         return await guarded(tool, body)
 
@@ -168,7 +174,7 @@ def register(registry: ToolRegistry) -> None:
         async def body() -> CallToolResult:
             outcome = await video.get_video_status()(video_id, save_path=save_path, overwrite=overwrite,
                                                      max_wait_ms=max_wait_ms, progress=ContextProgress(ctx))
-            return present(outcome, root().root)
+            return present(outcome, root())
 
         return await guarded("get_video_status", body)
 
@@ -177,7 +183,7 @@ def register(registry: ToolRegistry) -> None:
         status: Literal["pending", "in_progress", "completed", "failed", "cancelled", "expired"] | None = None,
     ) -> CallToolResult:
         async def body() -> CallToolResult:
-            return present_list(await video.list_video_jobs()(limit, status))
+            return present_list(await video.list_video_jobs()(limit, status), root())
 
         return await guarded("list_video_jobs", body)
 

@@ -69,7 +69,7 @@ async def test_the_save_target_is_reserved_before_the_model_is_paid() -> None:
     rig = Rig()
     await rig.run(save_path="cat.png")
     assert rig.events == ["reserve", "generate", "write"]
-    assert rig.store.files["/out/cat.png"] == png_header(64, 48)
+    assert rig.store.files["cat.png"] == png_header(64, 48)
 
 
 async def test_an_unsafe_save_path_never_reaches_the_model_and_is_not_audited() -> None:
@@ -81,12 +81,12 @@ async def test_an_unsafe_save_path_never_reaches_the_model_and_is_not_audited() 
 
 async def test_an_existing_file_is_refused_before_paying_unless_overwrite() -> None:
     rig = Rig()
-    rig.store.files["/out/cat.png"] = b"old"
+    rig.store.files["cat.png"] = b"old"
     with pytest.raises(InvalidInput, match="overwrite"):
         await rig.run(save_path="cat.png")
-    assert rig.generator.requests == [] and rig.store.files["/out/cat.png"] == b"old"
+    assert rig.generator.requests == [] and rig.store.files["cat.png"] == b"old"
     await rig.run(save_path="cat.png", overwrite=True)
-    assert rig.store.files["/out/cat.png"] == png_header(64, 48)
+    assert rig.store.files["cat.png"] == png_header(64, 48)
 
 
 async def test_missing_key_is_configuration_before_anything_else() -> None:
@@ -106,16 +106,16 @@ async def test_a_bad_aspect_ratio_is_invalid_input_naming_the_field() -> None:
 async def test_every_image_is_saved_with_its_real_extension() -> None:
     rig = Rig(images(png_header(64, 48), JPEG_BYTES))
     result = await rig.run(save_path="pair.png")
-    assert [i.path for i in result.images] == ["/out/pair.png", "/out/pair-2.jpg"]
-    assert rig.store.files["/out/pair-2.jpg"] == JPEG_BYTES
+    assert [i.name for i in result.images] == ["pair.png", "pair-2.jpg"]
+    assert rig.store.files["pair-2.jpg"] == JPEG_BYTES
 
 
 async def test_a_jpeg_under_a_png_name_is_saved_as_jpg_and_never_replaces_a_taken_name() -> None:
     rig = Rig(images(JPEG_BYTES))
-    rig.store.files["/out/shot.jpg"] = b"someone else's"
+    rig.store.files["shot.jpg"] = b"someone else's"
     result = await rig.run(save_path="shot.png", overwrite=True)
-    assert result.images[0].path == "/out/shot-2.jpg"
-    assert rig.store.files["/out/shot.jpg"] == b"someone else's"
+    assert result.images[0].name == "shot-2.jpg"
+    assert rig.store.files["shot.jpg"] == b"someone else's"
 
 
 async def test_previews_are_capped_and_full_bytes_only_on_request_under_the_cap() -> None:
@@ -134,8 +134,8 @@ async def test_an_undecodable_image_is_still_saved_without_a_preview() -> None:
     rig = Rig(images(b"not really an image"))
     result = await rig.run()
     saved = result.images[0]
-    assert saved.preview is None and saved.width is None and saved.path.endswith(".png")
-    assert rig.store.files[saved.path] == b"not really an image"
+    assert saved.preview is None and saved.width is None and saved.name.endswith(".png")
+    assert rig.store.files[saved.name] == b"not really an image"
 
 
 async def test_a_text_only_reply_is_refused_quoting_the_text_and_audited_with_its_cost() -> None:

@@ -56,8 +56,8 @@ async def test_speech_is_saved_as_wav_after_the_target_was_reserved() -> None:
     rig = Rig()
     result = await rig.run(save_path="hello", format="pcm16")
     assert rig.events == ["reserve", "generate", "write"]
-    assert result.path == "/out/hello.wav" and rig.store.files["/out/hello.wav"] == WAV
-    with wave.open(io.BytesIO(rig.store.files[result.path])) as clip:
+    assert result.name == "hello.wav" and rig.store.files["hello.wav"] == WAV
+    with wave.open(io.BytesIO(rig.store.files[result.name])) as clip:
         assert (clip.getnchannels(), clip.getframerate()) == (1, 24_000)
     assert result.duration_s == pytest.approx(1.0) and result.transcript == "Hello there"
     assert rig.generator.requests[0].format == "pcm16" and rig.generator.requests[0].voice == "alloy"
@@ -74,11 +74,11 @@ async def test_unsafe_or_taken_targets_fail_before_paying() -> None:
     rig = Rig()
     with pytest.raises(UnsafePath):
         await rig.run(save_path="/etc/speech.wav")
-    rig.store.files["/out/taken.wav"] = b"mine"
+    rig.store.files["taken.wav"] = b"mine"
     with pytest.raises(InvalidInput, match="overwrite"):
         await rig.run(save_path="taken.wav")
     assert rig.generator.requests == [] and rig.audit.events == []
-    assert rig.store.files["/out/taken.wav"] == b"mine"
+    assert rig.store.files["taken.wav"] == b"mine"
 
 
 async def test_missing_key_is_configuration() -> None:
@@ -91,7 +91,7 @@ async def test_missing_key_is_configuration() -> None:
 async def test_the_extension_follows_the_format_actually_received() -> None:
     rig = Rig(audio(MP3, "mp3"))
     result = await rig.run(save_path="song.wav")
-    assert result.path == "/out/song.mp3" and result.duration_s is None
+    assert result.name == "song.mp3" and result.duration_s is None
     assert "the model sent mp3" in result.notes[0]
 
 

@@ -45,12 +45,13 @@ async def test_a_job_that_completes_within_the_wait_is_saved_and_inlined(tmp_pat
     rig = VideoRig(tmp_path, api=FakeVideoApi([snap("in_progress", 50), snap("completed", cost="0.5")]))
     outcome = await rig.generate(command(save_path="river.mp4"))
     assert not outcome.still_running and outcome.video is not None
-    assert outcome.video.path == str(tmp_path / "outputs" / "river.mp4")
-    assert Path(outcome.video.path).read_bytes() == CLIP and outcome.video.inline == CLIP
+    assert outcome.video.name == "river.mp4"
+    assert rig.output.location("river.mp4") == str(tmp_path / "outputs" / "river.mp4")
+    assert rig.path(outcome.video.name).read_bytes() == CLIP and outcome.video.inline == CLIP
     assert (outcome.video.mime, outcome.video.size) == ("video/mp4", len(CLIP))
     stored = await rig.store.get(JOB_ID)
     assert stored is not None
-    assert stored.status is VideoJobStatus.COMPLETED and stored.output_path == outcome.video.path
+    assert stored.status is VideoJobStatus.COMPLETED and stored.output_path == outcome.video.name
     assert rig.audit.outcomes == ["submitted", "completed"]
     assert str(rig.audit.events[1].cost_usd) == "0.5" and rig.audit.events[0].cost_usd is None
     assert rig.sleeper is not None and rig.sleeper.calls == [1.0, 1.0]
@@ -68,12 +69,12 @@ async def test_a_job_that_outlives_the_wait_is_still_running_then_resumes_after_
     restarted = VideoRig(tmp_path, api=FakeVideoApi([snap("completed", cost="1.25")]),
                          store=SqliteVideoJobStore(str(tmp_path / "jobs.sqlite3")))
     done = await restarted.status(JOB_ID)
-    assert done.video is not None and Path(done.video.path).read_bytes() == CLIP
-    assert done.video.path == outcome.job.save_path  # the name reserved at submit time
+    assert done.video is not None and restarted.path(done.video.name).read_bytes() == CLIP
+    assert done.video.name == outcome.job.save_path  # the name reserved at submit time
     assert restarted.api.polls == [JOB_ID] and restarted.audit.outcomes == ["completed"]
 
     again = await restarted.status(JOB_ID)
-    assert again.video is not None and again.video.path == done.video.path and not again.video.downloaded
+    assert again.video is not None and again.video.name == done.video.name and not again.video.downloaded
     assert restarted.api.downloads == [JOB_ID] and restarted.api.polls == [JOB_ID]
     assert restarted.audit.outcomes == ["completed"]
 
@@ -209,7 +210,7 @@ async def test_the_extension_follows_the_real_format(tmp_path: Path) -> None:
     webm = (FIXTURES / "clip.webm").read_bytes()
     rig = VideoRig(tmp_path, api=FakeVideoApi([snap("completed")], content=webm, mime="video/mp4"))
     outcome = await rig.generate(command(save_path="out/river.mp4"))
-    assert outcome.video is not None and outcome.video.path.endswith("out/river.webm")
+    assert outcome.video is not None and outcome.video.name == "out/river.webm"
     assert outcome.video.mime == "video/webm" and rig.files() == ["out/river.webm"]
 
 
@@ -225,19 +226,19 @@ async def test_a_deleted_file_is_downloaded_again(tmp_path: Path) -> None:
     rig = VideoRig(tmp_path)
     first = await rig.generate(command(save_path="keep.mp4"))
     assert first.video is not None
-    Path(first.video.path).unlink()
+    rig.path(first.video.name).unlink()
     again = await rig.status(JOB_ID)
-    assert again.video is not None and again.video.downloaded and Path(again.video.path).read_bytes() == CLIP
+    assert again.video is not None and again.video.downloaded and rig.path(again.video.name).read_bytes() == CLIP
     assert len(rig.api.downloads) == 2
 
 
 async def test_an_id_missing_from_the_store_is_adopted_from_the_upstream(tmp_path: Path) -> None:
     rig = VideoRig(tmp_path, api=FakeVideoApi([snap("completed", cost="2", id="elsewhere")]))
     outcome = await rig.status(" elsewhere ", save_path="adopted.mp4")
-    assert outcome.video is not None and outcome.video.path.endswith("adopted.mp4")
+    assert outcome.video is not None and outcome.video.name == "adopted.mp4"
     stored = await rig.store.get("elsewhere")
     assert stored is not None
-    assert stored.model == "unknown" and stored.output_path == outcome.video.path
+    assert stored.model == "unknown" and stored.output_path == outcome.video.name
     assert rig.audit.outcomes == ["completed"]
 
 

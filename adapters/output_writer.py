@@ -1,0 +1,140 @@
+"""``TempFile``: a temp file inside an opened output directory, committed without a path to swap."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+from collections.abc import Sequence
+from typing import BinaryIO
+
+from ..domain.errors import ConfigurationError, InvalidInput, ResourceTooLarge
+from .noreplace import DEFAULT_PRIMITIVES, NoSafePrimitive, Primitive, place_noreplace
+from .output_dirs import NEW_FILE, check_leaf, write_error
+
+_MIB = 1024 * 1024
+PART = ".part"
+
+
+def tagged_prefix(tag: str) -> str:
+    """How every temp file written for ``tag`` (a job id) starts; no leaf-named temp file starts so."""
+    return f".~{tag}~."
+
+
+def temp_name(leaf: str, tag: str | None = None) -> str:
+    """``.<leaf>.<random>.part``, or ``.~<tag>~.<random>.part`` for an owner's write: hidden and unique."""
+    return f"{tagged_prefix(tag) if tag else f'.{leaf[:100]}.'}{secrets.token_hex(6)}{PART}"
+
+
+def is_temp(name: str) -> bool:
+    return name.startswith(".") and name.endswith(PART)
+
+
+class TempFile:
+    """Owns the directory descriptor and the temp file in it until ``commit`` or ``discard``.
+
+    ``commit`` flushes and fsyncs, re-checks the leaf, then puts the file in place relative
+    to the same descriptor: ``rename`` when replacing was asked for (a symlink leaf is
+    refused), else ``place_noreplace``. How it fails: ``InvalidInput`` when the name was
+    taken meanwhile (temp removed), ``ConfigurationError`` naming the kept temp file when no
+    no-replace primitive works on this filesystem (nothing lost), a coded write error
+    (``no_space`` for a full disk) for OS failures; never a bare ``OSError``.
+    """
+
+    def __init__(self, dir_fd: int, leaf: str, shown: str, display: str, name: str, handle: BinaryIO,
+                 primitives: Sequence[Primitive]) -> None:
+        self._primitives = primitives
+        self._dir = dir_fd
+        self._leaf = leaf
+        self.shown = shown
+        self._display = display
+        self._name = name
+        self._handle = handle
+        self.written = 0
+
+    @classmethod
+    def create(cls, dir_fd: int, leaf: str, shown: str, display: str, name: str,
+               primitives: Sequence[Primitive] = DEFAULT_PRIMITIVES) -> TempFile:
+        try:
+            fd = os.open(name, NEW_FILE, 0o600, dir_fd=dir_fd)
+        except OSError as exc:
+            raise write_error(exc, display) from None
+        return cls(dir_fd, leaf, shown, display, name, os.fdopen(fd, "wb"), primitives)
+
+    def sink(self, max_bytes: int | None) -> Sink:
+        return Sink(self, max_bytes)
+
+    def write(self, chunk: bytes) -> None:
+        try:
+            self._handle.write(chunk)
+        except OSError as exc:
+            raise write_error(exc, self._display) from None
+        self.written += len(chunk)
+
+    def commit(self, overwrite: bool, data: bytes = b"") -> None:
+        settled = False
+        try:
+            self._handle.write(data)
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+            self._handle.close()
+            if overwrite:
+                check_leaf(self._dir, self._leaf, self.shown, overwrite=True)
+                os.replace(self._name, self._leaf, src_dir_fd=self._dir, dst_dir_fd=self._dir)
+            else:
+                place_noreplace(self._dir, self._name, self._leaf, self._primitives)
+            settled = True
+        except FileExistsError:
+            raise InvalidInput(f"'{self.shown}' already exists: pass overwrite: true to replace it, "
+                               "or another save_path.") from None
+        except NoSafePrimitive as exc:
+            settled = True
+            kept = os.path.join(os.path.dirname(self._display), self._name)
+            raise ConfigurationError(
+                f"could not put {self._display} in place without risking replacing another file ({exc.strerror}); "
+                f"every byte is kept in {kept}: rename it yourself, and set OPENROUTER_OUTPUT_DIR to a filesystem "
+                "with hard links.", details={"reason": "no_safe_rename", "kept": kept}) from None
+        except OSError as exc:
+            raise write_error(exc, self._display) from None
+        finally:
+            self._close(unlink=not settled)
+
+    def discard(self) -> None:
+        self._close(unlink=True)
+
+    def _close(self, *, unlink: bool) -> None:
+        with contextlib.suppress(OSError):
+            self._handle.close()
+        if unlink:
+            with contextlib.suppress(OSError):
+                os.unlink(self._name, dir_fd=self._dir)
+        with contextlib.suppress(OSError):
+            os.close(self._dir)
+        self._dir = -1
+
+
+class Sink:
+    """Writes chunks to the temp file off the event loop and remembers a passed cap, so a swallowed error
+    still aborts the commit."""
+
+    def __init__(self, temp: TempFile, max_bytes: int | None) -> None:
+        self._temp = temp
+        self._max = max_bytes
+        self.error: ResourceTooLarge | None = None
+
+    @property
+    def written(self) -> int:
+        return self._temp.written
+
+    async def write(self, chunk: bytes) -> None:
+        if self.error is not None:
+            raise self.error
+        if self._max is not None and self._temp.written + len(chunk) > self._max:
+            self.error = ResourceTooLarge(
+                f"the result for {self._temp.shown} is over the {self._max / _MIB:.1f} MiB limit: "
+                "raise the limit or ask for a smaller output.",
+                details={"limit_bytes": self._max},
+            )
+            raise self.error
+        await asyncio.to_thread(self._temp.write, chunk)

@@ -1,0 +1,90 @@
+"""Paid tools check the real output directory before paying: uncreatable or full means no upstream request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+
+import pytest
+
+from openrouter_multimodal.adapters.output_store import LocalOutputStore
+from openrouter_multimodal.application.image_generation import GenerateImage, GenerateImageCommand, ImageDefaults
+from openrouter_multimodal.application.model_catalog import ModelCatalog
+from openrouter_multimodal.application.speech_generation import GenerateAudio, GenerateAudioCommand, SpeechDefaults
+from openrouter_multimodal.application.video_jobs import GenerateVideoCommand
+from openrouter_multimodal.domain.errors import ConfigurationError, ErrorCode, UpstreamError
+from openrouter_multimodal.domain.generation import AudioResult
+from openrouter_multimodal.domain.save_policy import SavePolicy
+from tests.fakes import FakeCatalogSource, FakeClock, FakeCredentials
+from tests.generation_fakes import FakeAudit, FakeImageGenerator, FakeMediaSource, FakePreviewer, FakeSpeechGenerator
+from tests.support.disk_faults import disk_full_after
+from tests.video_fakes import VideoRig
+
+pytestmark = pytest.mark.anyio
+
+Fault = Callable[[Path], tuple[Path, AbstractContextManager[None]]]
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def uncreatable(tmp: Path) -> tuple[Path, AbstractContextManager[None]]:
+    (tmp / "a-file").write_bytes(b"x")
+    return tmp / "a-file" / "outputs", nullcontext()
+
+
+def full(tmp: Path) -> tuple[Path, AbstractContextManager[None]]:
+    return tmp / "outputs", disk_full_after(0)
+
+
+FAULTS = pytest.mark.parametrize("fault", [uncreatable, full], ids=["uncreatable", "full"])
+
+
+def _image(root: Path, generator: FakeImageGenerator) -> GenerateImage:
+    catalog = ModelCatalog(FakeCatalogSource([]), FakeClock(), ttl_seconds=60)
+    return GenerateImage(generator, LocalOutputStore(SavePolicy(str(root))), FakeMediaSource(), FakePreviewer(),
+                         FakePreviewer(), catalog, FakeCredentials(), FakeAudit(), ImageDefaults())
+
+
+@FAULTS
+async def test_generate_image_does_not_pay_when_the_output_directory_cannot_be_written(
+        tmp_path: Path, fault: Fault) -> None:
+    root, condition = fault(tmp_path)
+    generator = FakeImageGenerator()
+    with condition, pytest.raises(ConfigurationError, match="OPENROUTER_OUTPUT_DIR"):
+        await _image(root, generator)(GenerateImageCommand(prompt="a cat", save_path="pets/cat.png"))
+    assert generator.requests == []
+
+
+@FAULTS
+async def test_generate_audio_does_not_pay_when_the_output_directory_cannot_be_written(
+        tmp_path: Path, fault: Fault) -> None:
+    root, condition = fault(tmp_path)
+    generator = FakeSpeechGenerator(AudioResult(data=b"RIFF", format="wav", transcript="", model="m"))
+    use_case = GenerateAudio(generator, LocalOutputStore(SavePolicy(str(root))), FakeCredentials(), FakeAudit(),
+                             SpeechDefaults())
+    with condition, pytest.raises(ConfigurationError, match="OPENROUTER_OUTPUT_DIR"):
+        await use_case(GenerateAudioCommand(prompt="Say hello"))
+    assert generator.requests == []
+
+
+@pytest.mark.parametrize("full_disk", [False, True], ids=["uncreatable", "full"])
+async def test_generate_video_does_not_submit_when_the_output_directory_cannot_be_written(
+        tmp_path: Path, full_disk: bool) -> None:
+    if not full_disk:
+        (tmp_path / "outputs").write_bytes(b"a file where the output directory should be")
+    rig = VideoRig(tmp_path)
+    with disk_full_after(0) if full_disk else nullcontext(), \
+            pytest.raises(ConfigurationError, match="OPENROUTER_OUTPUT_DIR"):
+        await rig.generate(GenerateVideoCommand(prompt="a river"))
+    assert rig.api.submits == [] and rig.audit.events == []
+
+
+async def test_a_failed_paid_call_leaves_no_empty_directories(tmp_path: Path) -> None:
+    generator = FakeImageGenerator(error=UpstreamError("model overloaded", code=ErrorCode.UPSTREAM_HTTP))
+    with pytest.raises(UpstreamError):
+        await _image(tmp_path / "outputs", generator)(GenerateImageCommand(prompt="a cat", save_path="a/b/cat.png"))
+    assert generator.requests != [] and list((tmp_path / "outputs").iterdir()) == []
