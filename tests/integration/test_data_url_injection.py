@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-is_padded_base64 = None  # type: ignore
+from openrouter_multimodal.adapters.base64_stream import is_padded_base64
 from openrouter_multimodal.adapters.openrouter.attachments import streamed_body
 from openrouter_multimodal.application.ports import StreamedAttachment
 from openrouter_multimodal.domain.chat import ChatMessage, ChatRequest
