@@ -10,6 +10,7 @@ import anyio
 from mcp.server.lowlevel.helper_types import ReadResourceContents
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
+from mcp.server.stdio import stdio_server
 from mcp.types import CallToolResult, InputRequiredResult
 from mcp.types import Resource as MCPResource
 from pydantic import ValidationError
@@ -18,6 +19,7 @@ from ..domain.errors import ConfigurationError, OpenRouterMcpError
 from .container import Container
 from .output_resources import relative_from_uri, uri_for
 from .presenters import error_result, invalid_input
+from .stdio_guard import AnsweringReadStream
 from .tools import catalog, chat, generation, health, media, video
 from .tools.registry import ToolRegistry
 from .version import SERVER_NAME, SERVER_VERSION
@@ -71,6 +73,12 @@ class OpenRouterMcpServer(MCPServer):
             raise ResourceError(f"{exc.code.value}: {exc.message}") from None
         mime = mimetypes.guess_type(relative)[0] or "application/octet-stream"
         return [ReadResourceContents(content=data, mime_type=mime)]
+
+    async def run_stdio_async(self) -> None:
+        """Serve stdio like the SDK, but answer every line it cannot read (see ``stdio_guard``)."""
+        async with stdio_server() as (read_stream, write_stream):
+            await self._lowlevel_server.run(AnsweringReadStream(read_stream, write_stream), write_stream,
+                                            self._lowlevel_server.create_initialization_options())
 
     async def call_tool(self, name: str, arguments: dict[str, Any],
                         context: Context[Any, Any] | None = None) -> CallToolResult | InputRequiredResult:
