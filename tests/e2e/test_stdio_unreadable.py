@@ -80,8 +80,10 @@ def stdio(tmp_path: Path) -> Iterator[RawStdio]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        assert process.stderr is not None
+        assert process.stderr is not None and process.stdout is not None
         stderr = process.stderr.read().decode()
+        process.stderr.close()
+        process.stdout.close()
         assert "Traceback" not in stderr
 
 
@@ -108,3 +110,10 @@ def test_unreadable_requests_are_answered_for_their_id_and_the_session_goes_on(s
     stdio.send({"jsonrpc": "2.0", "id": 5, "method": "tools/list"})
     assert len(stdio.answer_for(5)["result"]["tools"]) == 15
 
+
+
+def test_arguments_nested_past_the_tool_bound_are_invalid_input_over_stdio(stdio: RawStdio) -> None:
+    stdio.send(_call(6, {"messages": [{"role": "user", "content": [{"type": "text", "text": _nest(150)}]}]}))
+    result = stdio.answer_for(6)["result"]
+    assert result["isError"] and result["_meta"]["code"] == "INVALID_INPUT"
+    assert "nested" in result["content"][0]["text"]
