@@ -71,7 +71,7 @@ def _from_parsed(exc: ValidationError) -> tuple[RequestId, set[str], str]:
     """For a message that parsed but is not JSON-RPC: its id, its keys, and the request-shaped complaint."""
     errors = exc.errors()
     message: dict[str, Any] = next((e["input"] for e in errors if isinstance(e.get("input"), dict)), {})
-    keys = {k for k in ("id", "method", "result", "error") if k in message}
+    keys: set[str] = {k for k in ("id", "method", "result", "error") if k in message}
     raw_id = message.get("id")
     request_id = raw_id if isinstance(raw_id, int | str) and not isinstance(raw_id, bool) else None
     reason = next((f"'{'.'.join(str(p) for p in e['loc'][1:])}': {e['msg']}" for e in errors
