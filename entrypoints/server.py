@@ -10,7 +10,6 @@ import anyio
 from mcp.server.lowlevel.helper_types import ReadResourceContents
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
-from mcp.server.stdio import stdio_server
 from mcp.types import CallToolResult, InputRequiredResult
 from mcp.types import Resource as MCPResource
 from pydantic import ValidationError
@@ -19,7 +18,7 @@ from ..domain.errors import ConfigurationError, OpenRouterMcpError
 from .container import Container
 from .output_resources import relative_from_uri, uri_for
 from .presenters import error_result, invalid_input
-from .stdio_guard import AnsweringReadStream
+from .stdio_guard import answer_unreadable_lines
 from .tools import catalog, chat, generation, health, media, video
 from .tools.registry import ToolRegistry
 from .version import SERVER_NAME, SERVER_VERSION
@@ -50,6 +49,7 @@ class OpenRouterMcpServer(MCPServer):
     def __init__(self, *args: Any, container: Container, configuration_problem: str | None = None,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        answer_unreadable_lines(self._lowlevel_server)
         self.container = container
         self.configuration_problem = configuration_problem
 
@@ -73,12 +73,6 @@ class OpenRouterMcpServer(MCPServer):
             raise ResourceError(f"{exc.code.value}: {exc.message}") from None
         mime = mimetypes.guess_type(relative)[0] or "application/octet-stream"
         return [ReadResourceContents(content=data, mime_type=mime)]
-
-    async def run_stdio_async(self) -> None:
-        """Serve stdio like the SDK, but answer every line it cannot read (see ``stdio_guard``)."""
-        async with stdio_server() as (read_stream, write_stream):
-            await self._lowlevel_server.run(AnsweringReadStream(read_stream, write_stream), write_stream,
-                                            self._lowlevel_server.create_initialization_options())
 
     async def call_tool(self, name: str, arguments: dict[str, Any],
                         context: Context[Any, Any] | None = None) -> CallToolResult | InputRequiredResult:

@@ -1,4 +1,4 @@
-"""``AnsweringReadStream``: every unreadable stdio line gets a JSON-RPC error instead of silence.
+"""``answer_unreadable_lines``: every unreadable stdio line gets a JSON-RPC error instead of silence.
 
 The SDK's stdio transport (mcp 2.3) turns a line it cannot validate into an ``Exception`` item,
 and its dispatcher drops that item with a debug log: a request nested past the JSON parser's
@@ -7,7 +7,8 @@ never gets an answer, and the client waits out its timeout. This wrapper sits be
 transport and the server, answers such a line itself (-32700 for JSON the parser refused,
 -32600 for a well-formed message that is not a valid JSON-RPC message) with the request's
 ``id`` when it can be recovered, logs a warning without the line's content, and passes every
-good message through untouched.
+good message through untouched. It is installed on the low-level server's ``run``, so it holds
+for ``run_stdio_async`` and for any custom stdio loop that calls ``run`` with the transport's streams.
 """
 
 from __future__ import annotations
@@ -149,3 +150,13 @@ class AnsweringReadStream:
     async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                         tb: TracebackType | None) -> None:
         await self.aclose()
+
+
+def answer_unreadable_lines(server: Any) -> None:
+    """Wrap ``server.run`` (an ``mcp.server.Server``) so its read stream is an ``AnsweringReadStream``."""
+    inner = server.run
+
+    async def run(read_stream: Any, write_stream: Any, *args: Any, **kwargs: Any) -> None:
+        await inner(AnsweringReadStream(read_stream, write_stream), write_stream, *args, **kwargs)
+
+    server.run = run
