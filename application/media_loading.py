@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-import binascii
+import re
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -95,16 +95,41 @@ class MediaLoader:
 
     @staticmethod
     def _from_data_url(source: DataUrl, kind: MediaKind, limits: MediaLimits, prefix: str) -> LoadedMedia:
+        """Check a data URL whole before anything is sent; large audio and video stay base64 text.
+
+        The kept text is copied verbatim into a JSON request body, so every character is checked
+        against the base64 alphabet first (one compiled-regex pass): a quote or a non-ASCII
+        character there would otherwise rewrite the paid request. Failures are INVALID_INPUT.
+        """
         if source.decoded_size_estimate > limits.max_data_url_bytes:
             raise too_large(kind, "data URL", limits.max_data_url_bytes, f"{prefix}_MAX_DATA_URL_BYTES")
         if kind is MediaKind.IMAGE or source.decoded_size_estimate <= STREAM_THRESHOLD:
-            data = source.decode()
+            try:
+                data = source.decode()
+            except InvalidInput:
+                raise _bad_base64(kind) from None
             fmt = decide_format(kind, data[:SNIFF_BYTES], name=source.filename, mime=source.mime)
             return LoadedMedia(kind, fmt, len(data), "data_url", data=data)
-        payload = "".join(source.payload.split())
-        try:
-            head = base64.b64decode(payload[:128], validate=True)
-        except (binascii.Error, ValueError):
-            raise InvalidInput("the data URL's base64 payload is malformed: re-encode the file.") from None
+        payload = _standard_base64(source.payload, kind)
+        head = base64.b64decode(payload[:128])
         fmt = decide_format(kind, head, name=source.filename, mime=source.mime)
-        return LoadedMedia(kind, fmt, source.decoded_size_estimate, "data_url", base64=payload)
+        return LoadedMedia(kind, fmt, len(payload) // 4 * 3 - payload.count("=", -2), "data_url", base64=payload)
+
+
+_BASE64_TEXT = re.compile(r"[A-Za-z0-9+/]*")
+_URLSAFE_TO_STANDARD = str.maketrans("-_", "+/")
+
+
+def _bad_base64(kind: MediaKind) -> InvalidInput:
+    return InvalidInput(f"the {kind.value} data URL is not valid base64: re-encode the file with standard base64 "
+                        "(A-Z a-z 0-9 + / and '=' padding only).", details={"field": kind.value})
+
+
+def _standard_base64(payload: str, kind: MediaKind) -> str:
+    """``payload`` as padded standard base64, or INVALID_INPUT; URL-safe text and missing padding are tolerated."""
+    body = payload.rstrip("=")
+    if "-" in body or "_" in body:
+        body = body.translate(_URLSAFE_TO_STANDARD)
+    if len(body) % 4 == 1 or len(payload) - len(body) > 2 or _BASE64_TEXT.fullmatch(body) is None:
+        raise _bad_base64(kind)
+    return body + "=" * (-len(body) % 4)

@@ -17,6 +17,7 @@ from ..domain.errors import ConfigurationError, OpenRouterMcpError
 from .container import Container
 from .output_resources import relative_from_uri, uri_for
 from .presenters import error_result, invalid_input
+from .stdio_guard import answer_unreadable_lines
 from .tools import catalog, chat, generation, health, media, video
 from .tools.registry import ToolRegistry
 from .version import SERVER_NAME, SERVER_VERSION
@@ -47,6 +48,7 @@ class OpenRouterMcpServer(MCPServer):
     def __init__(self, *args: Any, container: Container, configuration_problem: str | None = None,
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        answer_unreadable_lines(self._lowlevel_server)
         self.container = container
         self.configuration_problem = configuration_problem
 

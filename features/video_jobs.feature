@@ -97,6 +97,7 @@ Feature: Video jobs that outlive a client's patience
 
   Scenario: The video tools say honestly what they touch
     Given the video upstream reports "completed"
-    Then the tool "get_video_status" is annotated readOnly false, idempotent true, openWorld true
-    And the tool "list_video_jobs" is annotated readOnly true, idempotent true, openWorld false
-    And the tool "generate_video" is annotated readOnly false, idempotent false, openWorld true
+    Then the tool "get_video_status" is annotated readOnly false, destructive true, idempotent true, openWorld true
+    And the tool "list_video_jobs" is annotated readOnly true, destructive false, idempotent true, openWorld false
+    And the tool "generate_video" is annotated readOnly false, destructive true, idempotent false, openWorld true
+    And the tool "generate_video_from_image" is annotated readOnly false, destructive true, idempotent false, openWorld true

@@ -8,7 +8,8 @@ from typing import Any
 
 from ...application.ports import StreamedAttachment
 from ...domain.chat import ChatRequest
-from ..base64_stream import JsonBodyStream, split_json_template, stream_json_with_base64
+from ...domain.errors import InvalidInput
+from ..base64_stream import JsonBodyStream, is_padded_base64, split_json_template, stream_json_with_base64
 from .wire import chat_body
 
 _SLICE = 1 << 20
@@ -45,7 +46,16 @@ async def _text_slices(text: str) -> AsyncIterator[bytes]:
 
 
 def streamed_body(request: ChatRequest, attachment: StreamedAttachment) -> tuple[AsyncIterable[bytes], int]:
-    """The JSON body as an async byte stream, and its exact length (so no chunked encoding is needed)."""
+    """The JSON body as an async byte stream, and its exact length (so no chunked encoding is needed).
+
+    Base64 text from the caller goes into the body unescaped, so it is checked whole first: any
+    character outside padded standard base64 (a quote could rewrite the paid request) is
+    INVALID_INPUT before anything is sent.
+    """
+    if attachment.base64 is not None and not is_padded_base64(attachment.base64):
+        kind = "audio" if attachment.part_type == "input_audio" else "video"
+        raise InvalidInput(f"the {kind} attachment is not valid base64: "
+                           "re-encode the file with standard base64.")
     placeholder = _placeholder()
     prefix, suffix = split_json_template(attachment_document(request, attachment, placeholder), placeholder)
     if attachment.base64 is not None:

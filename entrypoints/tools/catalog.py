@@ -24,7 +24,7 @@ Use when you know the id; search_models to discover, validate_model for yes/no. 
 Errors: MODEL_NOT_FOUND (close matches in suggestions), INVALID_INPUT, UPSTREAM_HTTP."""
 
 VALIDATE = """Check that a model id exists before spending on it. Free (cached catalogue).
-Unknown ids give valid:false with a reason and close matches, never an error; use get_model_info for prices.
+model is the id exactly as chat_completion takes it: 'author/slug', optionally ':free'/':nitro'... (a variant is valid when its base id is listed). Matching is exact and case-sensitive; a malformed or unknown id gives valid:false with a reason and up to 3 close ids in suggestions, never an error. Use get_model_info for prices.
 Errors: UPSTREAM_HTTP/UPSTREAM_TIMEOUT only."""
 
 
@@ -57,11 +57,11 @@ def register(registry: ToolRegistry) -> None:
     async def search_models(
         query: Annotated[str | None, Field(max_length=200)] = None,
         provider: Annotated[str | None, Field(max_length=100, description="Author prefix, e.g. 'anthropic'.")] = None,
-        input: Annotated[list[Modality] | None, Field(description="Required input modalities.")] = None,
-        output: Annotated[list[Modality] | None, Field(description="Required output modalities.")] = None,
+        input: Annotated[list[Modality] | None, Field(max_length=5, description="Required input modalities.")] = None,
+        output: Annotated[list[Modality] | None, Field(max_length=5, description="Required output modalities.")] = None,
         free_only: bool = False,
         limit: Annotated[int, Field(ge=1, le=50)] = 20,
-        offset: Annotated[int, Field(ge=0)] = 0,
+        offset: Annotated[int, Field(ge=0, le=100_000)] = 0,
     ) -> Annotated[CallToolResult, SearchPage]:
         async def body() -> CallToolResult:
             page = await use_cases.search_models()(ModelSearch(

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from mcp.types import CallToolResult, ToolAnnotations
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from ...domain.chat import ChatMessage, ChatRequest, ResponseCache
 from ...domain.errors import InvalidInput
 from ...domain.model_id import ModelId
 from ...domain.provider_preferences import ProviderPreferences
 from ..presenters import chat_meta, guarded, success, text
+from .fields import CONTENT_PART, MESSAGE_MAX, PARTS_MAX, CacheTtl, MaxTokens, Model, ProviderOptions
 from .registry import ToolRegistry
 
 DESCRIPTION = """Send a conversation to one OpenRouter model and return its reply (no streaming).
@@ -21,20 +22,25 @@ model defaults to OPENROUTER_DEFAULT_MODEL, else the free model with the largest
 Errors: INVALID_INPUT (also when reasoning used up max_tokens), MODEL_NOT_FOUND, UNAUTHORIZED, UPSTREAM_REFUSED (credits, moderation, rate limit with retry_after_seconds), UPSTREAM_TIMEOUT, CONFIGURATION."""
 
 
+ContentPart = Annotated[dict[str, Any], BeforeValidator(CONTENT_PART)]
+RoutingList = Annotated[list[Annotated[str, Field(max_length=100)]] | None, Field(max_length=50)]
+
+
 class Message(BaseModel):
     model_config = ConfigDict(extra="forbid")
     role: Literal["system", "user", "assistant"]
-    content: Annotated[str | list[dict[str, Any]], Field(description="Text, or OpenAI-style content parts.")]
+    content: Annotated[Annotated[str, Field(max_length=MESSAGE_MAX)] | Annotated[list[ContentPart], Field(
+        max_length=PARTS_MAX)], Field(description="Text, or OpenAI-style content parts.")]
 
 
 class ProviderRouting(BaseModel):
     """Provider routing; fields given here override the OPENROUTER_PROVIDER_* defaults."""
 
     model_config = ConfigDict(extra="forbid")
-    order: list[str] | None = None
-    only: list[str] | None = None
-    ignore: list[str] | None = None
-    quantizations: list[str] | None = None
+    order: RoutingList = None
+    only: RoutingList = None
+    ignore: RoutingList = None
+    quantizations: RoutingList = None
     sort: Literal["price", "throughput", "latency"] | None = None
     require_parameters: bool | None = None
     data_collection: Literal["allow", "deny"] | None = None
@@ -73,16 +79,16 @@ def register(registry: ToolRegistry) -> None:
     use_cases = registry.container.use_cases
 
     async def chat_completion(
-        messages: Annotated[list[Message], Field(min_length=1, description="Oldest first.")],
-        model: Annotated[str | None, Field(description="e.g. 'openai/gpt-4o-mini'.")] = None,
+        messages: Annotated[list[Message], Field(min_length=1, max_length=1000, description="Oldest first.")],
+        model: Annotated[Model, Field(description="e.g. 'openai/gpt-4o-mini'.")] = None,
         temperature: Annotated[float | None, Field(ge=0, le=2)] = None,
-        max_tokens: Annotated[int | None, Field(ge=1, description="Default OPENROUTER_MAX_TOKENS.")] = None,
-        provider: Annotated[dict[str, Any] | None, Field(description=PROVIDER_HELP)] = None,
+        max_tokens: Annotated[MaxTokens, Field(description="Default OPENROUTER_MAX_TOKENS.")] = None,
+        provider: Annotated[ProviderOptions, Field(description=PROVIDER_HELP)] = None,
         include_reasoning: Annotated[bool | None, Field(description="Put the reasoning in _meta.reasoning.")] = None,
         online: Annotated[bool, Field(description="Web search (paid).")] = False,
         web_max_results: Annotated[int | None, Field(ge=1, le=25)] = None,
         cache: Annotated[bool | None, Field(description="Response cache: repeats are free.")] = None,
-        cache_ttl: Annotated[str | None, Field(pattern=r"^\d{1,5}[smh]$", description="e.g. '5m'.")] = None,
+        cache_ttl: CacheTtl = None,
         cache_clear: bool = False,
     ) -> CallToolResult:
         async def body() -> CallToolResult:

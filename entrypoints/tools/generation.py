@@ -1,6 +1,8 @@
-"""The tools generate_image, generate_audio and rerank_documents."""
+"""The tools generate_image, generate_audio and rerank_documents.
 
-from __future__ import annotations
+No ``from __future__ import annotations``: ``register`` builds the reference-image type from the
+configured data-URL cap, and the SDK resolves such local types only from evaluated annotations.
+"""
 
 import base64
 from decimal import Decimal
@@ -14,11 +16,13 @@ from ...application.job_ports import OutputStore
 from ...application.rerank import RerankCommand
 from ...application.speech_generation import GenerateAudioCommand, SpeechResult
 from ...domain.generation import ASPECT_RATIOS, AUDIO_FORMATS, IMAGE_SIZES
+from ...domain.media import MediaKind
 from ..output_resources import resource_link
 from ..presenters import guarded, success, text, usage_meta
+from .fields import MODEL_MAX, TEXT_MAX, MaxTokens, SavePath
 from .registry import ToolRegistry
 
-GENERATE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)
+GENERATE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=True)
 RERANK = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 
 AspectRatio = Literal["1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9", "1:4", "4:1", "1:8", "8:1"]
@@ -42,11 +46,10 @@ Use to pick passages worth sending to chat_completion; it writes no text.
 Results are best first: input index and score; top_n keeps the best n; text only with return_documents.
 Errors: INVALID_INPUT, MODEL_NOT_FOUND, UPSTREAM_HTTP, CONFIGURATION."""
 
-SavePath = Annotated[str | None, Field(max_length=1000)]
 
 
 def _model(default: str) -> Any:
-    return Field(max_length=200, description=f"Default {default}.")
+    return Field(max_length=MODEL_MAX, description=f"Default {default}.")
 
 
 class RerankItem(BaseModel):
@@ -130,16 +133,17 @@ def present_audio(result: SpeechResult, store: OutputStore) -> CallToolResult:
 def register(registry: ToolRegistry) -> None:
     use_cases = registry.container.generation
     store = registry.container.gateways.output_store
+    References = list[Annotated[str, Field(max_length=registry.source_max_chars(MediaKind.IMAGE))]] | None
 
     async def generate_image(
-        prompt: Annotated[str, Field(max_length=20_000)],
+        prompt: Annotated[str, Field(max_length=TEXT_MAX)],
         model: Annotated[str | None, _model("google/gemini-2.5-flash-image")] = None,
         aspect_ratio: AspectRatio | None = None,
         image_size: ImageSize | None = None,
-        reference_images: Annotated[list[str] | None, Field(max_length=8)] = None,
-        input_images: Annotated[list[str] | None, Field(max_length=8, description="Alias.")] = None,
-        modalities: list[Literal["image", "text"]] | None = None,
-        max_tokens: Annotated[int | None, Field(ge=1)] = None,
+        reference_images: Annotated[References, Field(max_length=8)] = None,
+        input_images: Annotated[References, Field(max_length=8)] = None,
+        modalities: Annotated[list[Literal["image", "text"]] | None, Field(max_length=2)] = None,
+        max_tokens: MaxTokens = None,
         save_path: SavePath = None,
         overwrite: bool = False,
         return_full: bool = False,
@@ -155,9 +159,10 @@ def register(registry: ToolRegistry) -> None:
         return await guarded("generate_image", body)
 
     async def generate_audio(
-        prompt: Annotated[str, Field(max_length=20_000, description="What to say or perform.")],
+        prompt: Annotated[str, Field(max_length=TEXT_MAX, description="What to say or perform.")],
         model: Annotated[str | None, _model("openai/gpt-audio")] = None,
-        voice: Annotated[str, Field(min_length=1, max_length=50, description="e.g. alloy, echo, nova.")] = "alloy",
+        voice: Annotated[str, Field(max_length=50, pattern=r"^[A-Za-z0-9_.-]+$",
+                                    description="e.g. alloy, echo, nova.")] = "alloy",
         format: AudioFormat = "wav",
         save_path: SavePath = None,
         overwrite: bool = False,
@@ -170,10 +175,10 @@ def register(registry: ToolRegistry) -> None:
         return await guarded("generate_audio", body)
 
     async def rerank_documents(
-        query: Annotated[str, Field(max_length=20_000)],
-        documents: Annotated[list[str], Field(min_length=1, max_length=1000)],
+        query: Annotated[str, Field(max_length=TEXT_MAX)],
+        documents: Annotated[list[Annotated[str, Field(max_length=100_000)]], Field(min_length=1, max_length=1000)],
         model: Annotated[str | None, _model("cohere/rerank-v3.5")] = None,
-        top_n: Annotated[int | None, Field(ge=1)] = None,
+        top_n: Annotated[int | None, Field(ge=1, le=1000)] = None,
         return_documents: bool = False,
     ) -> Annotated[CallToolResult, RerankOutput]:
         async def body() -> CallToolResult:
@@ -190,6 +195,7 @@ def register(registry: ToolRegistry) -> None:
 
         return await guarded("rerank_documents", body)
 
-    registry.add(generate_image, title="Generate image", description=IMAGE, annotations=GENERATE)
+    registry.add(generate_image, title="Generate image", description=IMAGE, annotations=GENERATE,
+                 aliases=("input_images",))
     registry.add(generate_audio, title="Generate audio", description=AUDIO, annotations=GENERATE)
     registry.add(rerank_documents, title="Rerank documents", description=RERANK_DESCRIPTION, annotations=RERANK)

@@ -1,6 +1,8 @@
-"""The tools generate_video, generate_video_from_image, get_video_status and list_video_jobs."""
+"""The tools generate_video, generate_video_from_image, get_video_status and list_video_jobs.
 
-from __future__ import annotations
+No ``from __future__ import annotations``: ``register`` builds the image-input types from the
+configured data-URL cap, and the SDK resolves such local types only from evaluated annotations.
+"""
 
 import base64
 from pathlib import Path
@@ -21,18 +23,20 @@ from ...application.job_ports import OutputStore
 from ...application.video_jobs import GenerateVideoCommand, VideoJobList
 from ...application.video_polling import VideoOutcome
 from ...domain.errors import ErrorCode, OpenRouterMcpError
+from ...domain.media import MediaKind
 from ..output_resources import resource_link
 from ..presenters import guarded, success, text
+from .fields import MODEL_MAX, SAVE_PATH_MAX, TEXT_MAX, ProviderOptions
 from .registry import ToolRegistry
 
-PAID = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)
-STATUS = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
+PAID = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=True)
+STATUS = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True)
 LISTING = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
 
 WAITING = ("Waits up to max_wait_ms (default 45 s) sending progress. A longer job is NOT an error: _meta.code "
            "JOB_STILL_RUNNING + video_id; then call get_video_status. Every call bills a NEW job: never repeat it to check.")
-SAVED = ("Result: path of the saved file (save_path is under OPENROUTER_OUTPUT_DIR; extension fixed) + resource link; "
-         "video inline only if small.")
+SAVED = ("Result: path of the saved file (save_path is under OPENROUTER_OUTPUT_DIR; extension fixed; an existing file "
+         "is replaced only with overwrite) + resource link; video inline only if small.")
 FAILS = ("Errors: INVALID_INPUT, UNSAFE_PATH (checked before paying), JOB_FAILED (upstream reason), RESOURCE_TOO_LARGE, "
          "UPSTREAM_REFUSED (credits, moderation).")
 
@@ -42,31 +46,31 @@ GENERATE = f"""Create a video from a prompt, optionally with first/last frame an
 Use generate_video_from_image to simply animate one picture.
 {FAILS}"""
 
-FROM_IMAGE = f"""Animate one image into a video: it becomes the first frame; the prompt says what happens. Paid per job, often dollars.
-{WAITING}
-{SAVED}
-Use generate_video for last frames, reference images or provider options.
-{FAILS}"""
+FROM_IMAGE = """Animate one image into a video: it becomes the first frame; the prompt says what happens. Paid per job, often dollars.
+Waits up to max_wait_ms (default 45 s); a longer job returns _meta.code JOB_STILL_RUNNING + video_id for get_video_status, not an error. Every call bills a NEW job: never repeat it to check.
+Saves, returns and fails like generate_video. Use generate_video for last frames, reference images or provider options."""
 
-GET_STATUS = """Check or finish a video job by video_id (from generate_video's JOB_STILL_RUNNING result), also after a restart. Free: nothing more is billed.
-Completed: saves the video once (later calls return the same file) and gives its path + resource link. Still running: success with _meta.code JOB_STILL_RUNNING and progress; call later, or pass max_wait_ms to wait here.
+GET_STATUS = """Check or finish a video job by video_id (from a JOB_STILL_RUNNING result of generate_video or generate_video_from_image, or from list_video_jobs), also after a restart. Free: nothing more is billed.
+Completed: saves the video once (save_path/overwrite as in generate_video; later calls return the same file) and gives its path + resource link. Still running: success with _meta.code JOB_STILL_RUNNING and progress; call later, or pass max_wait_ms to wait here.
 Use this instead of calling generate_video again.
 Errors: INVALID_INPUT (unknown id), JOB_FAILED (failed, cancelled or expired, with reason), UNSAFE_PATH, RESOURCE_TOO_LARGE."""
 
 LIST = """List recent video jobs, newest first: video_id, status, progress, age, cost, saved path. Free and local: statuses are as last seen; get_video_status refreshes one.
+limit: how many jobs to show. status: only jobs last seen in that state, among the newest limit×20: in_progress/pending to find jobs to resume, completed for saved paths, failed for reasons.
 Use to find a lost video_id. OpenRouter cannot cancel jobs, so there is no cancel tool.
 Errors: INVALID_INPUT."""
 
-Prompt = Annotated[str, Field(min_length=1)]
-Model = Annotated[str | None, Field(description="Default OPENROUTER_DEFAULT_VIDEO_GEN_MODEL.")]
-Resolution = Annotated[str | None, Field(description="720p, 1080p, 4K...")]
-Aspect = Annotated[str | None, Field(description="16:9, 9:16, 1:1...")]
-Duration = Annotated[int | None, Field(ge=1, description="Seconds.")]
-Image = Annotated[str | None, Field(description="Path, URL or data URL.")]
-SavePath = Annotated[str | None, Field(description="Default: automatic name.")]
+Prompt = Annotated[str, Field(min_length=1, max_length=TEXT_MAX)]
+Model = Annotated[str | None, Field(max_length=MODEL_MAX, description="Default OPENROUTER_DEFAULT_VIDEO_GEN_MODEL.")]
+Resolution = Annotated[str | None, Field(max_length=16, pattern=r"^[0-9A-Za-z]+$", description="720p, 1080p, 4K...")]
+Aspect = Annotated[str | None, Field(max_length=5, pattern=r"^[0-9]{1,2}:[0-9]{1,2}$", description="16:9, 9:16, 1:1...")]
+Duration = Annotated[int | None, Field(ge=1, le=600, description="Seconds.")]
+Seed = Annotated[int | None, Field(ge=0, le=4_294_967_295)]
+SavePath = Annotated[str | None, Field(max_length=SAVE_PATH_MAX, description="Default: automatic name.")]
 MaxWait = Annotated[int | None, Field(ge=0, le=600_000, description="0 = submit only.")]
-Interval = Annotated[int | None, Field(ge=50)]
-Provider = Annotated[dict[str, Any] | None, Field(description='Per-provider options: {"<provider>": {...}}.')]
+Interval = Annotated[int | None, Field(ge=50, le=60_000)]
+Provider = Annotated[ProviderOptions, Field(description='Per-provider options: {"<provider>": {...}}.')]
+VideoId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-][A-Za-z0-9._:-]*$")]
 
 
 class ContextProgress:
@@ -136,6 +140,11 @@ def present_list(listing: VideoJobList, store: OutputStore) -> CallToolResult:
 def register(registry: ToolRegistry) -> None:
     video = registry.container.video
     root = registry.container.gateways.output_store
+    image_max = registry.source_max_chars(MediaKind.IMAGE)
+    Image = Annotated[str | None, Field(max_length=image_max, description="Path, URL or data URL.")]
+    FirstFrame = Annotated[str, Field(min_length=1, max_length=image_max,
+                                      description="First frame: path, URL or data URL.")]
+    References = Annotated[list[Annotated[str, Field(max_length=image_max)]] | None, Field(max_length=8)]
 
     async def run(tool: str, command: GenerateVideoCommand, ctx: Context) -> CallToolResult:
         async def body() -> CallToolResult:
@@ -145,9 +154,8 @@ def register(registry: ToolRegistry) -> None:
 
     async def generate_video(
         prompt: Prompt, ctx: Context, model: Model = None, resolution: Resolution = None, aspect_ratio: Aspect = None,
-        duration: Duration = None, seed: int | None = None, first_frame_image: Image = None,
-        last_frame_image: Image = None,
-        reference_images: Annotated[list[str] | None, Field(max_length=8)] = None,
+        duration: Duration = None, seed: Seed = None, first_frame_image: Image = None,
+        last_frame_image: Image = None, reference_images: References = None,
         generate_audio: bool | None = None, provider: Provider = None, save_path: SavePath = None,
         overwrite: bool = False, max_wait_ms: MaxWait = None, poll_interval_ms: Interval = None,
     ) -> CallToolResult:
@@ -157,9 +165,8 @@ def register(registry: ToolRegistry) -> None:
             poll_interval_ms), ctx)
 
     async def generate_video_from_image(
-        image: Annotated[str, Field(min_length=1, description="First frame: path, URL or data URL.")],
-        prompt: Prompt, ctx: Context, model: Model = None, resolution: Resolution = None,
-        aspect_ratio: Aspect = None, duration: Duration = None, seed: int | None = None,
+        image: FirstFrame, prompt: Prompt, ctx: Context, model: Model = None, resolution: Resolution = None,
+        aspect_ratio: Aspect = None, duration: Duration = None, seed: Seed = None,
         save_path: SavePath = None, overwrite: bool = False, max_wait_ms: MaxWait = None,
     ) -> CallToolResult:
         return await run("generate_video_from_image", GenerateVideoCommand(
@@ -167,7 +174,7 @@ def register(registry: ToolRegistry) -> None:
             overwrite=overwrite, max_wait_ms=max_wait_ms, tool="generate_video_from_image"), ctx)
 
     async def get_video_status(
-        video_id: Annotated[str, Field(min_length=1)], ctx: Context, save_path: SavePath = None,
+        video_id: VideoId, ctx: Context, save_path: SavePath = None,
         overwrite: bool = False,
         max_wait_ms: Annotated[int, Field(ge=0, le=600_000)] = 0,
     ) -> CallToolResult:

@@ -142,12 +142,13 @@ def submissions(world: World, count: int) -> None:
 
 
 @then(parsers.parse(
-    'the tool "{name}" is annotated readOnly {read_only}, idempotent {idempotent}, openWorld {open_world}'))
-def annotated(world: World, name: str, read_only: str, idempotent: str, open_world: str) -> None:
+    'the tool "{name}" is annotated readOnly {read_only}, destructive {destructive}, idempotent {idempotent}, '
+    'openWorld {open_world}'))
+def annotated(world: World, name: str, read_only: str, destructive: str, idempotent: str, open_world: str) -> None:
     tool = next(t for t in _client(world).list_tools().tools if t.name == name)
     hints = tool.annotations
     assert hints is not None
     assert (hints.read_only_hint, hints.idempotent_hint, hints.open_world_hint, hints.destructive_hint) == (
-        read_only == "true", idempotent == "true", open_world == "true", False)
+        read_only == "true", idempotent == "true", open_world == "true", destructive == "true")
     assert len(json.dumps(tool.model_dump(by_alias=True, mode="json", exclude_none=True))) < 2500
 

@@ -42,18 +42,23 @@ def test_null_first_and_nested_optionals_fold_too() -> None:
     }}
 
 
-def test_nullable_without_a_null_default_stays_nullable_as_a_type_list() -> None:
+def test_nullable_without_a_null_default_stays_an_any_of_never_a_type_list() -> None:
     with_default = {"anyOf": [{"type": "integer"}, {"type": "null"}], "default": 20}
     required_nullable = {"anyOf": [{"type": "integer"}, {"type": "null"}], "title": "Remaining"}
-    assert compact_schema(with_default) == {"type": ["integer", "null"], "default": 20}
-    assert compact_schema(required_nullable) == {"type": ["integer", "null"]}
+    assert compact_schema(with_default) == {"anyOf": [{"type": "integer"}, {"type": "null"}], "default": 20}
+    assert compact_schema(required_nullable) == {"anyOf": [{"type": "integer"}, {"type": "null"}]}
 
 
-def test_unions_of_bare_types_become_type_lists_and_others_are_left_alone() -> None:
+def test_other_unions_are_left_alone() -> None:
     union = {"anyOf": [{"type": "string"}, {"type": "integer"}], "default": None}
     rich = {"anyOf": [{"type": "string", "minLength": 1}, {"type": "integer"}]}
-    assert compact_schema(union) == {"type": ["string", "integer"], "default": None}
+    assert compact_schema(union) == union
     assert compact_schema(rich) == rich
+
+
+def test_an_optional_flag_loses_its_false_default_but_keeps_a_true_one() -> None:
+    assert compact_schema({"type": "boolean", "default": False}) == {"type": "boolean"}
+    assert compact_schema({"type": "boolean", "default": True}) == {"type": "boolean", "default": True}
 
 
 def test_open_objects_drop_the_default_additional_properties() -> None:
