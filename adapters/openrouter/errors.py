@@ -75,7 +75,7 @@ def classify(http_status: int, body: Any, headers: Mapping[str, str], context: s
     status = error_status(error, http_status)
     metadata = error.get("metadata") if isinstance(error.get("metadata"), Mapping) else {}
     assert isinstance(metadata, Mapping)
-    message = str(error.get("message") or f"HTTP {status}")
+    message = str(error.get("message") or f"HTTP {status}")[:500]
     detail = _provider_detail(metadata)
     provider = metadata.get("provider_name")
     text = message + (f" ({provider}: {detail})" if detail and provider else f" ({detail})" if detail else "")
