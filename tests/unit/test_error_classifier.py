@@ -64,6 +64,15 @@ def test_402_says_how_to_get_more_credits() -> None:
     assert "':free'" in error.message
 
 
+@pytest.mark.parametrize("body", [err(402, "Payment Required"), {"error": {"message": "Nope"}},
+                                  "<html>payment gateway</html>", {}])
+def test_402_is_a_credits_refusal_by_its_status_alone(body: Any) -> None:
+    error = classify(402, body, {}, CTX)
+    assert error.code is ErrorCode.UPSTREAM_REFUSED
+    assert error.details["reason"] == "credits"
+    assert CREDITS_URL in error.message
+
+
 def test_403_moderation_is_a_policy_refusal() -> None:
     body = err(403, "Your chosen model requires moderation and your input was flagged",
                metadata={"reasons": ["harassment"], "flagged_input": "...", "provider_name": "OpenAI"})
