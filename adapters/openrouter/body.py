@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from ...domain.errors import OpenRouterMcpError, ResourceTooLarge, UpstreamError
+from ...domain.errors import ErrorCode, OpenRouterMcpError, UpstreamError
 
 PIECE = 64 * 1024
 ACCEPT_ENCODING = "gzip, deflate"
@@ -33,12 +33,16 @@ class ByteCap:
 
 
 def response_cap(max_bytes: int, setting: str, context: str) -> ByteCap:
-    """The cap for an upstream reply, failing with RESOURCE_TOO_LARGE that names ``setting``."""
+    """The cap for an upstream reply, failing with RESOURCE_TOO_LARGE that names ``setting``.
+
+    The error is an ``UpstreamError`` (code RESOURCE_TOO_LARGE) because the upstream sent too much: callers
+    that tolerate upstream trouble (a catalogue lookup before a chat) tolerate this too."""
 
     def exceeded(seen: int) -> OpenRouterMcpError:
-        return ResourceTooLarge(
+        return UpstreamError(
             f"{context}: OpenRouter's reply is more than {max_bytes} bytes, over the limit set by {setting}: "
             f"raise {setting} if such replies are expected, or ask for less output.",
+            code=ErrorCode.RESOURCE_TOO_LARGE,
             details={"max_bytes": max_bytes, "setting": setting, "received_bytes_at_least": seen})
 
     return ByteCap(max_bytes, exceeded)
