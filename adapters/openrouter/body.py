@@ -49,38 +49,59 @@ def response_cap(max_bytes: int, setting: str, context: str) -> ByteCap:
 
 
 class _Inflater:
-    """gzip or deflate decoding whose output comes in pieces of at most ``PIECE`` bytes."""
+    """gzip (every member) or deflate decoding whose output comes in pieces of at most ``PIECE`` bytes.
+
+    Bytes after a complete gzip member that do not start another member are ignored, as httpx does.
+    """
 
     def __init__(self, encoding: str, context: str) -> None:
         self._encoding = encoding
         self._context = context
-        self._started = False
-        wbits = zlib.MAX_WBITS | 16 if encoding in ("gzip", "x-gzip") else zlib.MAX_WBITS
-        self._zlib = zlib.decompressobj(wbits)
+        self._gzip = encoding in ("gzip", "x-gzip")
+        self._wbits = zlib.MAX_WBITS | 16 if self._gzip else zlib.MAX_WBITS
+        self._output = False
+        self._member_output = False
+        self._members_done = 0
+        self._ignoring = False
+        self._zlib = zlib.decompressobj(self._wbits)
 
     def feed(self, data: bytes) -> Iterator[bytes]:
+        if self._ignoring:
+            return
         try:
             yield from self._drain(data)
         except zlib.error:
-            if self._started or self._encoding != "deflate":
+            if self._gzip and self._members_done and not self._member_output:
+                self._ignoring = True
+                return
+            if self._output or self._gzip:
                 raise self._broken() from None
-            self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, as some servers send it
+            self._wbits = -zlib.MAX_WBITS  # raw deflate, as some servers send it
+            self._zlib = zlib.decompressobj(self._wbits)
             try:
                 yield from self._drain(data)
             except zlib.error:
                 raise self._broken() from None
 
     def _drain(self, data: bytes) -> Iterator[bytes]:
-        while True:
+        while data or not self._zlib.eof:
+            if self._zlib.eof:
+                if not self._gzip:
+                    return
+                self._zlib = zlib.decompressobj(self._wbits)  # the next member of a multi-member gzip body
+                self._members_done += 1
+                self._member_output = False
             piece = self._zlib.decompress(data, PIECE)
             if piece:
-                self._started = True
+                self._output = self._member_output = True
                 yield piece
-            data = self._zlib.unconsumed_tail
+            data = self._zlib.unconsumed_tail or (self._zlib.unused_data if self._zlib.eof else b"")
             if not data and len(piece) < PIECE:
                 return
 
     def finish(self) -> bytes:
+        if self._ignoring:
+            return b""
         try:
             return self._zlib.flush()
         except zlib.error:

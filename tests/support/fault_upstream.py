@@ -104,19 +104,32 @@ def huge(total: int) -> Reply:
 
 
 @cache
-def gzip_bomb(inflated: int) -> bytes:
-    """``inflated`` zero bytes as one gzip member (about a thousandth of the size)."""
+def gzip_bomb(mebibytes: int) -> bytes:
+    """``mebibytes`` MiB of zeros as one valid gzip member of about a thousandth of the size.
+
+    Built fast: after a full flush the compressor forgets its history, so every further MiB of zeros
+    compresses to the same bytes; the trailer's CRC and length are computed for the whole.
+    """
     packer = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
     block = bytes(MIB)
-    parts = [packer.compress(block) for _ in range(inflated // MIB)]
-    return b"".join(parts) + packer.flush()
+    first = packer.compress(block) + packer.flush(zlib.Z_FULL_FLUSH)
+    repeated = packer.compress(block) + packer.flush(zlib.Z_FULL_FLUSH)
+    ending = packer.flush()[:-8]
+    crc = 0
+    for _ in range(mebibytes):
+        crc = zlib.crc32(block, crc)
+    trailer = struct.pack("<II", crc, (mebibytes * MIB) & 0xFFFFFFFF)
+    return first + repeated * (mebibytes - 1) + ending + trailer
 
 
-def gzipped(data: bytes, content_type: str = "application/json") -> Reply:
+def gzipped(data: bytes | Callable[[], bytes], content_type: str = "application/json") -> Reply:
+    """``data`` (or what the callable returns, computed on first use) sent with Content-Encoding: gzip."""
+
     def reply(handler: BaseHTTPRequestHandler, stop: threading.Event) -> None:
+        payload = data if isinstance(data, bytes) else data()
         _head(handler, 200, {"Content-Type": content_type, "Content-Encoding": "gzip",
-                             "Content-Length": str(len(data))})
-        handler.wfile.write(data)
+                             "Content-Length": str(len(payload))})
+        handler.wfile.write(payload)
 
     return reply
 
