@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from mcp import ClientSession, stdio_client
+from mcp.shared.exceptions import MCPError
 
 from tests.e2e.test_stdio_server import params, text_of
 from tests.support import fault_upstream as fu
@@ -104,7 +105,7 @@ async def test_upstream_faults_are_coded_bounded_and_survived(tmp_path: Path,
                         OPENROUTER_STREAM_IDLE_TIMEOUT_MS="1000", OPENROUTER_MAX_RETRIES="2",
                         OPENROUTER_MODEL_CACHE_TTL_MS="0")
         async with stdio_client(server) as (read, write), \
-                ClientSession(read, write, read_timeout_seconds=30) as session:
+                ClientSession(read, write, read_timeout_seconds=20) as session:
             await session.initialize()
             warm = await session.call_tool(*CHAT)
             assert not warm.is_error and text_of(warm) == "ok", text_of(warm)
@@ -114,20 +115,29 @@ async def test_upstream_faults_are_coded_bounded_and_survived(tmp_path: Path,
                 before = _status(pid, "VmRSS")
                 upstream.routes[fault.route] = fault.reply
                 hits_before = upstream.count(*fault.route)
-                result = await session.call_tool(*fault.call)
+                is_error, meta, text = await _call(session, *fault.call)
                 growth = _status(pid, "VmHWM") - before
                 hits = upstream.count(*fault.route) - hits_before
                 upstream.routes[fault.route] = routes.get(fault.route) or RATE_LIMITED
-                after = await session.call_tool(*CHAT)
-                meta = result.meta or {}
-                survived = not after.is_error and text_of(after) == "ok"
-                table.append(f"| {fault.name} | {meta.get('code') or 'success'} | {growth / fu.MIB:.1f} MiB | "
-                             f"{'yes' if survived else 'NO'} | {hits} |")
-                problems += _check(fault, result.is_error, meta, text_of(result), hits, growth, survived)
+                after = await _call(session, *CHAT)
+                survived = not after[0] and after[2] == "ok"
+                table.append(f"| {fault.name} | {meta.get('code') or ('success' if not is_error else '?')} | "
+                             f"{growth / fu.MIB:.1f} MiB | {'yes' if survived else 'NO'} | {hits} |")
+                problems += _check(fault, is_error, meta, text, hits, growth, survived)
     with capsys.disabled():
         print("\n| fault | code | peak RSS growth | survived | upstream hits |\n|---|---|---|---|---|")
         print("\n".join(table))
     assert not problems, "\n".join(problems)
+
+
+async def _call(session: ClientSession, name: str, arguments: dict[str, Any]) -> tuple[bool, dict[str, Any], str]:
+    """(is_error, _meta, text) of a tool call; a call with no answer within the client's timeout is an error
+    whose code is NO_ANSWER, so one hung case cannot hide the others."""
+    try:
+        result = await session.call_tool(name, arguments)
+    except MCPError as exc:
+        return True, {"code": "NO_ANSWER"}, str(exc)
+    return result.is_error, dict(result.meta or {}), text_of(result)
 
 
 def _check(fault: Fault, is_error: bool, meta: dict[str, Any], text: str, hits: int, growth: int,
