@@ -239,6 +239,15 @@ async def test_an_sse_stream_of_comments_ends_at_the_idle_limit() -> None:
     assert "OPENROUTER_STREAM_IDLE_TIMEOUT_MS" in caught.value.message
 
 
+async def test_an_sse_stream_that_never_ends_stops_at_the_total_deadline() -> None:
+    with fu.fault_upstream({("POST", "/chat/completions"): fu.endless_sse_data}) as upstream:
+        async with session(upstream.base_url, timeout_s=1.0, stream_idle_timeout_s=0.5) as http:
+            with pytest.raises(UpstreamError) as caught:
+                await OpenRouterSpeech(http).generate(AUDIO)
+    assert caught.value.code is ErrorCode.UPSTREAM_TIMEOUT
+    assert "OPENROUTER_HTTP_TIMEOUT_MS" in caught.value.message
+
+
 async def test_a_long_retry_after_returns_at_once_with_the_wait() -> None:
     limited = fu.json_reply({"error": {"code": 429, "message": "Rate limit exceeded"}}, 429, Retry_After="3600")
     with fu.fault_upstream({("GET", "/videos/job-1"): limited, ("GET", "/models"): limited}) as upstream:

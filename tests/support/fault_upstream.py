@@ -144,6 +144,16 @@ def endless_sse(handler: BaseHTTPRequestHandler, stop: threading.Event) -> None:
     handler.close_connection = True
 
 
+def endless_sse_data(handler: BaseHTTPRequestHandler, stop: threading.Event) -> None:
+    """An SSE stream of empty data chunks, ten a second, that never ends (only a total deadline stops it)."""
+    _head(handler, 200, {"Content-Type": "text/event-stream", "Connection": "close"})
+    with contextlib.suppress(OSError):
+        while not stop.wait(0.1):
+            handler.wfile.write(b'data: {"choices":[{"delta":{}}]}\n\n')
+            handler.wfile.flush()
+    handler.close_connection = True
+
+
 @contextlib.contextmanager
 def fault_upstream(routes: dict[tuple[str, str], Reply]) -> Iterator[FaultUpstream]:
     """Serve ``routes`` under ``http://127.0.0.1:<port>/api/v1``; unknown routes answer 404 JSON."""
