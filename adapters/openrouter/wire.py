@@ -62,6 +62,7 @@ def cache_status(headers: Mapping[str, str]) -> dict[str, Any] | None:
 SHORT_CHARS = 200
 MAX_AMOUNT = Decimal(10) ** 9
 MAX_COUNT = 2**53
+MAX_ANNOTATIONS = 100
 
 
 def short_text(value: Any, max_chars: int = SHORT_CHARS) -> str | None:
@@ -130,6 +131,26 @@ def _reasoning_of(message: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _flat(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Only scalar fields, strings cleaned and capped: nothing deeply nested or huge reaches a result."""
+    flat: dict[str, Any] = {}
+    for key, value in list(raw.items())[:20]:
+        if isinstance(value, str):
+            flat[str(key)[:40]] = strip_controls(value[:4000])[:2000]
+        elif isinstance(value, bool) or (isinstance(value, int) and abs(value) < MAX_COUNT):
+            flat[str(key)[:40]] = value
+    return flat
+
+
+def _annotation(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """A citation annotation (``{"type": "url_citation", "url_citation": {url, title, ...}}``), flattened."""
+    annotation = _flat(raw)
+    citation = raw.get("url_citation")
+    if isinstance(citation, Mapping):
+        annotation["url_citation"] = _flat(citation)
+    return annotation
+
+
 def _images_of(message: Mapping[str, Any]) -> tuple[str, ...]:
     found: list[str] = []
     for image in _list(message.get("images")):
@@ -163,7 +184,8 @@ def parse_chat(body: Any, requested_model: str, headers: Mapping[str, str], cont
         usage=parse_usage(body.get("usage")),
         generation_id=short_text(body.get("id")),
         images=_images_of(message),
-        annotations=tuple(dict(a) for a in _list(message.get("annotations")) if isinstance(a, Mapping)),
+        annotations=tuple(_annotation(a) for a in _list(message.get("annotations"))[:MAX_ANNOTATIONS]
+                          if isinstance(a, Mapping)),
         cache_status=cache_status(headers),
     )
 

@@ -173,6 +173,33 @@ async def test_odd_progress_or_cost_in_a_poll_never_raises() -> None:
                     f"job-{n}", "in_progress", None, None), ODD_PROGRESS[n]
 
 
+def nested(depth: int) -> Any:
+    value: Any = "bottom"
+    for _ in range(depth):
+        value = {"n": value}
+    return value
+
+
+async def test_odd_shapes_in_a_chat_reply_give_a_plain_result() -> None:
+    odd = {"id": {"x": 1}, "model": "m" * 1_000_000, "provider": ["p"],
+           "usage": {"prompt_tokens": 10**300, "completion_tokens": -5, "total_tokens": 1e308, "cost": 1e300,
+                     "completion_tokens_details": [], "prompt_tokens_details": "x"},
+           "choices": [{"finish_reason": {"why": nested(50)}, "native_finish_reason": 7,
+                        "message": {"content": "answer", "images": 5, "reasoning": 3,
+                                    "annotations": [nested(900), {"type": "url_citation", "url_citation": {
+                                        "url": "https://a.example", "title": "\x1b[31mT", "deep": nested(900)}}]}}]}
+    with fu.fault_upstream({("POST", "/chat/completions"): fu.json_reply(odd)}) as upstream:
+        async with session(upstream.base_url) as http:
+            result = await complete(http)
+    assert (result.text, result.model, result.provider, result.finish_reason) == ("answer", "m" * 200, None, None)
+    assert result.generation_id is None and result.images == () and result.reasoning is None
+    assert result.usage is not None and (result.usage.prompt_tokens, result.usage.completion_tokens) == (0, 0)
+    assert result.usage.cost is None
+    assert result.annotations[1] == {"type": "url_citation",
+                                     "url_citation": {"url": "https://a.example", "title": "T"}}
+    json.dumps([result.annotations, result.model])
+
+
 async def test_five_megabytes_of_escape_codes_come_back_as_clean_text() -> None:
     content = "\x1b[2J\x1b[31mX\x1b]0;pwned\x07\x9b1m\r" * 100_000
     assert 4_500_000 < len(json.dumps(chat_reply(content))) < 5_500_000
