@@ -120,11 +120,14 @@ class OpenRouterHttp:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._config.timeout_s
         with self.redacting():
+            limit = asyncio.timeout_at(deadline)
             try:
-                async with asyncio.timeout_at(deadline):
+                async with limit:
                     return await self._exchange(method, path, context, json_body, params, dict(headers or {}),
                                                 bearer, self.cap(context, media=media), content_factory, deadline)
             except TimeoutError:
+                if not limit.expired():
+                    raise
                 raise _timeout_error(context, self._config.timeout_s) from None
 
     async def _exchange(self, method: str, path: str, context: str, json_body: Any,
@@ -182,8 +185,9 @@ class OpenRouterHttp:
         The whole exchange, including everything the caller reads, ends at the call's deadline."""
         bearer = self._auth(auth)
         with self.redacting():
+            limit = asyncio.timeout(self._config.timeout_s)
             try:
-                async with asyncio.timeout(self._config.timeout_s):
+                async with limit:
                     request = self._client.build_request(method, path.lstrip("/"), json=json_body, content=content,
                                                          headers=dict(headers or {}))
                     response = await self._client.send(request, auth=bearer, stream=True)
@@ -194,6 +198,8 @@ class OpenRouterHttp:
                     finally:
                         await response.aclose()
             except TimeoutError:
+                if not limit.expired():
+                    raise
                 raise _timeout_error(context, self._config.timeout_s) from None
             except httpx.TransportError as exc:
                 raise self._network_error(exc, context) from None

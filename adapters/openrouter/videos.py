@@ -11,6 +11,7 @@ from urllib.parse import quote, urljoin
 from ...application.job_ports import ByteSink
 from ...domain.errors import ErrorCode, InvalidInput, ResourceTooLarge, UpstreamError
 from ...domain.generation import VideoRequest, VideoSnapshot
+from ...domain.text_safety import url_without_credentials
 from .body import ByteCap
 from .errors import classify
 from .http import RETRYABLE_STATUS, OpenRouterHttp, RetryPolicy, parse_json
@@ -80,7 +81,7 @@ class OpenRouterVideos:
     def __init__(self, http: OpenRouterHttp, base_url: str = DEFAULT_BASE_URL,
                  retry: RetryPolicy | None = None) -> None:
         self._http = http
-        self._base = base_url.rstrip("/") + "/"
+        self._base = url_without_credentials(base_url).rstrip("/") + "/"
         self._retry = retry or RetryPolicy()
 
     def parse_snapshot(self, body: Any, job_id: str = "") -> VideoSnapshot:
@@ -92,15 +93,17 @@ class OpenRouterVideos:
         polling = body.get("polling_url")
         url = urljoin(self._base, polling) if isinstance(polling, str) and 0 < len(polling) <= MAX_URL_CHARS \
             and polling.isprintable() else urljoin(self._base, f"videos/{quote(ident, safe='')}")
+        redact = self._http.redact
         status = short_text(body.get("status"), 40)
         urls = body.get("unsigned_urls")
         usage = body.get("usage")
         error = _error_text(body.get("error"))
         return VideoSnapshot(
             id=ident, status=status.lower() if status else "pending",
-            progress=_progress(body.get("progress")), polling_url=url,
-            result_urls=tuple(u for u in urls[:MAX_RESULT_URLS] if isinstance(u, str) and len(u) <= MAX_URL_CHARS
-                              and u.isprintable()) if isinstance(urls, list) else (),
+            progress=_progress(body.get("progress")), polling_url=redact(url_without_credentials(url)),
+            result_urls=tuple(redact(url_without_credentials(u)) for u in urls[:MAX_RESULT_URLS]
+                              if isinstance(u, str) and len(u) <= MAX_URL_CHARS and u.isprintable())
+            if isinstance(urls, list) else (),
             cost=decimal_or_none(usage.get("cost")) if isinstance(usage, Mapping) else None,
             error=clean(error, self._http.redact, ERROR_CHARS) if error else None)
 

@@ -141,8 +141,13 @@ async def test_base_url_credentials_never_appear_in_a_network_error() -> None:
     async with session(f"http://user:S3cretPass@127.0.0.1:{port}/api/v1", RetryPolicy(attempts=1)) as http:
         with pytest.raises(UpstreamError) as caught:
             await complete(http)
+        videos = OpenRouterVideos(http, f"http://user:S3cretPass@127.0.0.1:{port}/api/v1")
+        snapshot = videos.parse_snapshot({"id": "job-1", "status": "pending",
+                                          "unsigned_urls": [f"http://user:S3cretPass@127.0.0.1:{port}/v.mp4"]})
     assert "S3cretPass" not in shown(caught.value)
     assert f"http://127.0.0.1:{port}/api/v1" in caught.value.message
+    assert snapshot.polling_url == f"http://127.0.0.1:{port}/api/v1/videos/job-1"
+    assert "S3cretPass" not in json.dumps(snapshot.result_urls)
 
 
 # --- item 4: strange numbers and shapes --------------------------------------------------------------------------
