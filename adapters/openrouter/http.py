@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from ...domain.errors import ErrorCode, OpenRouterMcpError, UpstreamError, missing_api_key
+from ...domain.errors import ErrorCode, InvalidInput, OpenRouterMcpError, UpstreamError, missing_api_key
 from ...domain.text_safety import Redactor, url_secrets, url_without_credentials
 from .body import ByteCap, iter_body, iter_lines, read_body, read_prefix, response_cap
 from .config import BearerAuth, OpenRouterConfig, RetryPolicy, build_client
@@ -129,6 +129,8 @@ class OpenRouterHttp:
                 if not limit.expired():
                     raise
                 raise _timeout_error(context, self._config.timeout_s) from None
+            except httpx.InvalidURL:
+                raise _bad_url(context) from None
 
     async def _exchange(self, method: str, path: str, context: str, json_body: Any,
                         params: Mapping[str, str] | None, headers: dict[str, str],
@@ -203,6 +205,8 @@ class OpenRouterHttp:
                 raise _timeout_error(context, self._config.timeout_s) from None
             except httpx.TransportError as exc:
                 raise self._network_error(exc, context) from None
+            except httpx.InvalidURL:
+                raise _bad_url(context) from None
 
     async def _status_error(self, response: httpx.Response, context: str) -> OpenRouterMcpError:
         raw = await read_prefix(response, ERROR_BODY_BYTES, context)
@@ -236,6 +240,11 @@ def _decode(raw: bytes, status: int, context: str) -> Any:
                                 code=ErrorCode.UPSTREAM_HTTP, status=status) from None
         text = raw[:600].decode("utf-8", "replace").strip()
         return {"error": {"message": text[:300] or f"HTTP {status}", "code": status}}
+
+
+def _bad_url(context: str) -> InvalidInput:
+    return InvalidInput(f"{context}: the request URL could not be built (an id too long or with odd characters, "
+                        "or a malformed OPENROUTER_BASE_URL): check the id you passed and the base URL.")
 
 
 def _timeout_error(context: str, timeout_s: float) -> UpstreamError:

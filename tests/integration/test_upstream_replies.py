@@ -150,6 +150,14 @@ async def test_base_url_credentials_never_appear_in_a_network_error() -> None:
     assert "S3cretPass" not in json.dumps(snapshot.result_urls)
 
 
+async def test_an_id_too_long_for_a_url_is_invalid_input_not_a_crash() -> None:
+    with fu.fault_upstream({}) as upstream:
+        async with session(upstream.base_url) as http:
+            with pytest.raises(OpenRouterMcpError) as caught:
+                await OpenRouterVideos(http, upstream.base_url).poll("v" * 70_000)
+    assert caught.value.code is ErrorCode.INVALID_INPUT
+
+
 # --- item 4: strange numbers and shapes --------------------------------------------------------------------------
 
 
