@@ -13,9 +13,11 @@ class ModelCatalog:
     """Caches ``ModelCatalogSource`` for ``ttl_seconds``.
 
     Concurrent callers during a refresh await the same in-flight request, so a burst of
-    tool calls costs one upstream ``GET /models``. A failed refresh releases the slot
-    and re-raises; a stale list is served (rather than failing the tool) when one exists.
-    An empty list is a valid result and is cached like any other, so it cannot hot-loop.
+    tool calls costs one upstream ``GET /models``. A failed refresh (the source raises for a
+    reply that does not parse, such as a maintenance page) releases the slot, caches nothing
+    and re-raises; the last good list is served (rather than failing the tool) when one exists.
+    An empty list is cached like any other, so it cannot hot-loop, but it never replaces a
+    non-empty list: an upstream catalogue does not legitimately shrink to nothing.
     """
 
     def __init__(self, source: ModelCatalogSource, clock: Clock, ttl_seconds: float) -> None:
@@ -51,9 +53,10 @@ class ModelCatalog:
 
     async def _refresh(self) -> dict[str, ModelCard]:
         cards: Sequence[ModelCard] = await self._source.fetch_models()
-        self._models = {card.id: card for card in cards}
+        if cards or not self._models:
+            self._models = {card.id: card for card in cards}
         self._fetched_at = self._clock.monotonic()
-        return self._models
+        return self._models or {}
 
     async def get(self, model_id: str) -> ModelCard | None:
         """The card for ``model_id``; a variant id (``x/y:nitro``) falls back to its base entry."""

@@ -64,8 +64,11 @@ class MonotonicProgress:
 
 @dataclass(frozen=True, slots=True)
 class VideoLimits:
+    """``poll_retries`` (OPENROUTER_MAX_RETRIES) bounds consecutive transient poll failures in ``wait``."""
+
     gen_max_bytes: int
     inline_max_bytes: int
+    poll_retries: int = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,14 +170,15 @@ class VideoJobRunner:
                    tool: str, poll_first: bool = False) -> VideoJob:
         """Poll until the job ends or ``max_wait_s`` passes (the last sleep is cut to the deadline).
 
-        Transient poll failures (UPSTREAM_HTTP, UPSTREAM_TIMEOUT) are logged and retried until
-        the deadline; any other failure is raised. With ``poll_first`` (resuming a job) the first
-        poll is immediate, and if no poll of this call succeeded the last failure is raised
-        rather than reporting stale state as "still running".
+        Transient poll failures (UPSTREAM_HTTP, UPSTREAM_TIMEOUT) are logged and retried at the
+        next interval, at most ``poll_retries`` times in a row; then waiting stops as if the deadline
+        had passed (the job stays resumable). Any other failure is raised. With ``poll_first``
+        (resuming a job) the first poll is immediate, and if no poll of this call succeeded the last
+        failure is raised rather than reporting stale state as "still running".
         """
         deadline = self.clock.monotonic() + max(max_wait_s, 0.0)
-        succeeded, failure, first = False, None, poll_first
-        while not job.status.terminal:
+        succeeded, failure, first, failures = False, None, poll_first, 0
+        while not job.status.terminal and failures <= self._limits.poll_retries:
             if not first:
                 remaining = deadline - self.clock.monotonic()
                 if remaining <= 0:
@@ -187,9 +191,9 @@ class VideoJobRunner:
                 if exc.code not in TRANSIENT:
                     raise
                 log.warning("video_poll_error", extra={"video_id": job.id, "code": exc.code.value})
-                failure = exc
+                failure, failures = exc, failures + 1
                 continue
-            succeeded = True
+            succeeded, failures = True, 0
             job = await self.apply(job, snapshot, progress, tool)
         if poll_first and not succeeded and failure is not None:
             raise failure

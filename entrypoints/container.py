@@ -41,6 +41,10 @@ def openrouter_config(settings: Settings) -> OpenRouterConfig:
         referer=settings.http_referer,
         title=settings.app_title,
         timeout_s=settings.http_timeout_ms / 1000,
+        max_response_bytes=settings.max_response_bytes,
+        max_media_response_bytes=settings.max_media_response_bytes,
+        stream_idle_timeout_s=settings.stream_idle_timeout_ms / 1000,
+        max_result_chars=settings.max_result_chars,
     )
 
 
@@ -106,7 +110,8 @@ class Gateways(containers.DeclarativeContainer):
     image_generator = providers.Singleton(OpenRouterImages, openrouter_http)
     speech_generator = providers.Singleton(OpenRouterSpeech, openrouter_http)
     video_api = providers.Singleton(
-        OpenRouterVideos, openrouter_http, providers.Callable(lambda c: c.base_url, openrouter_config))
+        OpenRouterVideos, openrouter_http, providers.Callable(lambda c: c.base_url, openrouter_config),
+        retry=retry_policy)
     reranker = providers.Singleton(OpenRouterRerank, openrouter_http)
 
 

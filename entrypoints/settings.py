@@ -9,7 +9,7 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ..domain.provider_preferences import ProviderPreferences
-from .generation_settings import GenerationSettings
+from .generation_settings import MIB, GenerationSettings
 from .media_settings import MediaSettings
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -53,6 +53,10 @@ class CoreSettings(BaseSettings):
     app_title: str = "openrouter-multimodal-mcp"
     http_timeout_ms: int = Field(default=120_000, ge=1_000)
     max_retries: int = Field(default=2, ge=0, le=10)
+    max_response_bytes: int = Field(default=8 * MIB, ge=64 * 1024)
+    max_media_response_bytes: int = Field(default=64 * MIB, ge=MIB)
+    stream_idle_timeout_ms: int = Field(default=60_000, ge=100)
+    max_result_chars: int = Field(default=200_000, ge=1_000)
     default_model: str | None = Field(default=None, validation_alias=AliasChoices(
         "OPENROUTER_DEFAULT_MODEL", "DEFAULT_MODEL", "default_model"))
     max_tokens: int | None = None

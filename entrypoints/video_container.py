@@ -17,7 +17,8 @@ def video_defaults(settings: Settings) -> VideoDefaults:
 
 
 def video_limits(settings: Settings) -> VideoLimits:
-    return VideoLimits(gen_max_bytes=settings.video_gen_max_bytes, inline_max_bytes=settings.video_inline_max_bytes)
+    return VideoLimits(gen_max_bytes=settings.video_gen_max_bytes, inline_max_bytes=settings.video_inline_max_bytes,
+                       poll_retries=settings.max_retries)
 
 
 class VideoUseCases(containers.DeclarativeContainer):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from ...application.ports import KeyStatus
-from ...domain.errors import ErrorCode, OpenRouterMcpError
+from ...domain.errors import ErrorCode, OpenRouterMcpError, UpstreamError
 from ...domain.model_card import ModelCard
 from .http import OpenRouterHttp
-from .wire import decimal_or_none, parse_model
+from .wire import decimal_or_none, parse_model, short_text
 
 
 class OpenRouterCatalog:
@@ -16,10 +16,15 @@ class OpenRouterCatalog:
         self._http = http
 
     async def fetch_models(self) -> Sequence[ModelCard]:
+        """The catalogue; a reply without a ``data`` list (a maintenance page, an HTML 200, a bare error)
+        raises UPSTREAM_HTTP rather than reading as an empty catalogue, so the last good one is kept."""
         body, _ = await self._http.request_json("GET", "models", context="model catalogue",
                                                 auth=self._http.configured)
         data = body.get("data") if isinstance(body, Mapping) else None
-        cards = (parse_model(item) for item in data or [] if isinstance(item, Mapping))
+        if not isinstance(data, list):
+            raise UpstreamError("model catalogue: OpenRouter's GET /models reply has no model list: retry after "
+                                "a short delay, or check OPENROUTER_BASE_URL.", code=ErrorCode.UPSTREAM_HTTP)
+        cards = (parse_model(item) for item in data if isinstance(item, Mapping))
         return [card for card in cards if card is not None]
 
     async def inspect_key(self) -> KeyStatus:
@@ -38,7 +43,7 @@ class OpenRouterCatalog:
         return KeyStatus(
             present=True,
             valid=True,
-            label=str(data["label"]) if data.get("label") else None,
+            label=short_text(data.get("label")),
             limit=decimal_or_none(data.get("limit")),
             limit_remaining=decimal_or_none(data.get("limit_remaining")),
             usage=decimal_or_none(data.get("usage")),

@@ -39,6 +39,16 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
+def brief(value: Any, limit: int) -> str:
+    """``value`` as at most ``limit`` characters of text; a structure too deep to print becomes its type name."""
+    if isinstance(value, str):
+        return value[:limit]
+    try:
+        return json.dumps(value, default=str)[:limit] if isinstance(value, Mapping | list) else str(value)[:limit]
+    except (RecursionError, ValueError):
+        return type(value).__name__
+
+
 def _provider_detail(metadata: Mapping[str, Any]) -> str:
     raw = metadata.get("raw")
     if raw is None:
@@ -52,9 +62,9 @@ def _provider_detail(metadata: Mapping[str, Any]) -> str:
     if isinstance(raw, Mapping):
         inner = raw.get("error", raw)
         if isinstance(inner, Mapping):
-            return str(inner.get("message") or inner.get("type") or "")[:300]
-        return str(inner)[:300]
-    return str(raw)[:300]
+            return brief(inner.get("message") or inner.get("type") or "", 300)
+        return brief(inner, 300)
+    return brief(raw, 300)
 
 
 def error_status(error: Mapping[str, Any], http_status: int) -> int:
@@ -71,11 +81,11 @@ def classify(http_status: int, body: Any, headers: Mapping[str, str], context: s
     """Turn one upstream error response into a domain error with a fix-it message."""
     error = body.get("error") if isinstance(body, Mapping) else None
     if not isinstance(error, Mapping):
-        error = {"message": str(error or body or f"HTTP {http_status}")[:300]}
+        error = {"message": brief(error or body or f"HTTP {http_status}", 300)}
     status = error_status(error, http_status)
     metadata = error.get("metadata") if isinstance(error.get("metadata"), Mapping) else {}
     assert isinstance(metadata, Mapping)
-    message = str(error.get("message") or f"HTTP {status}")
+    message = brief(error.get("message") or f"HTTP {status}", 500)
     detail = _provider_detail(metadata)
     provider = metadata.get("provider_name")
     text = message + (f" ({provider}: {detail})" if detail and provider else f" ({detail})" if detail else "")

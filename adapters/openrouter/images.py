@@ -10,9 +10,10 @@ from typing import Any
 
 from ...domain.errors import UpstreamError
 from ...domain.generation import IMAGE_MODALITIES, GeneratedImage, ImageRequest, ImageResult
+from ...domain.text_safety import sanitize_result_text
 from .errors import classify
 from .http import OpenRouterHttp
-from .wire import parse_usage
+from .wire import DEFAULT_RESULT_CHARS, parse_usage, short_text
 
 CONTEXT = "generate_image"
 _EMBEDDED = re.compile(r"data:image/[A-Za-z0-9.+-]+(?:;[^;,\s\"')]*)*;base64,[A-Za-z0-9+/=_-]+")
@@ -87,7 +88,8 @@ def _from_part(part: Mapping[str, Any]) -> GeneratedImage | None:
 
 
 def _candidates(message: Mapping[str, Any]) -> Iterator[GeneratedImage | None]:
-    for image in message.get("images") or ():
+    images = message.get("images")
+    for image in images if isinstance(images, list) else ():
         if isinstance(image, Mapping):
             yield _from_part(image)
     content = message.get("content")
@@ -118,7 +120,8 @@ def _text_of(content: Any) -> str:
     return ""
 
 
-def parse_image_result(body: Any, requested_model: str, headers: Mapping[str, str]) -> ImageResult:
+def parse_image_result(body: Any, requested_model: str, headers: Mapping[str, str],
+                       max_chars: int = DEFAULT_RESULT_CHARS) -> ImageResult:
     if not isinstance(body, Mapping):
         raise UpstreamError(f"{CONTEXT}: OpenRouter returned an unreadable response: retry, or try another model.")
     choices = body.get("choices")
@@ -127,12 +130,11 @@ def parse_image_result(body: Any, requested_model: str, headers: Mapping[str, st
         raise classify(200, {"error": choice["error"]}, headers, CONTEXT)
     message = choice.get("message")
     message = message if isinstance(message, Mapping) else {}
-    provider = body.get("provider")
-    finish = choice.get("finish_reason")
-    return ImageResult(images=extract_images(message), text=_text_of(message.get("content")),
-                       model=str(body.get("model") or requested_model),
-                       provider=provider if isinstance(provider, str) else None,
-                       usage=parse_usage(body.get("usage")), finish_reason=finish if isinstance(finish, str) else None)
+    return ImageResult(images=extract_images(message),
+                       text=sanitize_result_text(_text_of(message.get("content")), max_chars),
+                       model=short_text(body.get("model")) or requested_model,
+                       provider=short_text(body.get("provider")),
+                       usage=parse_usage(body.get("usage")), finish_reason=short_text(choice.get("finish_reason")))
 
 
 class OpenRouterImages:
@@ -140,6 +142,8 @@ class OpenRouterImages:
         self._http = http
 
     async def generate(self, request: ImageRequest) -> ImageResult:
-        body, headers = await self._http.request_json("POST", "chat/completions", context=CONTEXT,
-                                                      json_body=image_body(request))
-        return parse_image_result(body, str(request.model), headers)
+        """The reply may carry large inline images, so it is read under OPENROUTER_MAX_MEDIA_RESPONSE_BYTES."""
+        with self._http.redacting():
+            body, headers = await self._http.request_json("POST", "chat/completions", context=CONTEXT,
+                                                          json_body=image_body(request), media=True)
+            return parse_image_result(body, str(request.model), headers, self._http.config.max_result_chars)

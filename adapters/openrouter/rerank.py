@@ -9,7 +9,7 @@ from typing import Any
 from ...domain.errors import UpstreamError
 from ...domain.generation import RerankHit, RerankRequest, RerankResult
 from .http import OpenRouterHttp
-from .wire import parse_usage
+from .wire import parse_usage, short_text
 
 CONTEXT = "rerank"
 
@@ -24,8 +24,13 @@ def rerank_body(request: RerankRequest) -> dict[str, Any]:
 def _score(item: Mapping[str, Any]) -> float | None:
     for key in ("relevance_score", "score"):
         value = item.get(key)
-        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-            return float(value)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            try:
+                number = float(value)
+            except OverflowError:
+                continue
+            if math.isfinite(number):
+                return number
     return None
 
 
@@ -51,9 +56,8 @@ def parse_rerank(body: Any, request: RerankRequest) -> RerankResult:
             hits.append(RerankHit(index=index, score=score, document=_document(item, index, request.documents)))
     hits.sort(key=lambda hit: hit.score, reverse=True)
     assert isinstance(body, Mapping)
-    provider = body.get("provider")
-    return RerankResult(model=str(body.get("model") or request.model), hits=tuple(hits),
-                        provider=provider if isinstance(provider, str) else None, usage=parse_usage(body.get("usage")))
+    return RerankResult(model=short_text(body.get("model")) or str(request.model), hits=tuple(hits),
+                        provider=short_text(body.get("provider")), usage=parse_usage(body.get("usage")))
 
 
 class OpenRouterRerank:
@@ -61,5 +65,7 @@ class OpenRouterRerank:
         self._http = http
 
     async def rerank(self, request: RerankRequest) -> RerankResult:
-        body, _ = await self._http.request_json("POST", "rerank", context=CONTEXT, json_body=rerank_body(request))
-        return parse_rerank(body, request)
+        with self._http.redacting():
+            body, _ = await self._http.request_json("POST", "rerank", context=CONTEXT,
+                                                    json_body=rerank_body(request))
+            return parse_rerank(body, request)

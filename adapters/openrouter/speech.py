@@ -5,16 +5,19 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from ...domain.errors import ErrorCode, UpstreamError
 from ...domain.generation import PCM16_SAMPLE_RATE, AudioRequest, AudioResult, detect_audio_format, pcm16_to_wav
+from ...domain.text_safety import sanitize_result_text
 from ...domain.usage import Usage
 from .http import OpenRouterHttp, parse_json
-from .sse import iter_json_chunks, raise_if_error
-from .wire import parse_usage
+from .sse import idle_limit, iter_json_chunks, raise_if_error
+from .wire import parse_usage, short_text
 
 CONTEXT = "generate_audio (stream)"
+IDLE_SETTING = "OPENROUTER_STREAM_IDLE_TIMEOUT_MS"
 
 
 def speech_body(request: AudioRequest) -> dict[str, Any]:
@@ -102,23 +105,32 @@ class _Accumulator:
 
 
 class OpenRouterSpeech:
+    """The stream is bounded three ways: OPENROUTER_MAX_MEDIA_RESPONSE_BYTES decoded bytes, the call's total
+    deadline (OPENROUTER_HTTP_TIMEOUT_MS), and OPENROUTER_STREAM_IDLE_TIMEOUT_MS without a data event."""
+
     def __init__(self, http: OpenRouterHttp) -> None:
         self._http = http
 
     async def generate(self, request: AudioRequest) -> AudioResult:
         acc = _Accumulator(str(request.model))
-        async with self._http.stream("POST", "chat/completions", context=CONTEXT, json_body=speech_body(request),
-                                     headers={"Accept": "text/event-stream"}) as response:
-            if "json" in response.headers.get("content-type", ""):
-                await response.aread()
-                try:
-                    body = parse_json(response.text)
-                except ValueError:
-                    body = None
-                if isinstance(body, Mapping):
-                    raise_if_error(body, response.headers, CONTEXT)
-                    acc.add(body)
-            else:
-                async for chunk in iter_json_chunks(response.aiter_lines(), response.headers, CONTEXT):
-                    acc.add(chunk)
-        return acc.result()
+        config = self._http.config
+        with self._http.redacting():
+            async with self._http.stream("POST", "chat/completions", context=CONTEXT, json_body=speech_body(request),
+                                         headers={"Accept": "text/event-stream"}, media=True) as response:
+                if "json" in response.headers.get("content-type", ""):
+                    try:
+                        body = parse_json(await response.read())
+                    except ValueError:
+                        body = None
+                    if isinstance(body, Mapping):
+                        raise_if_error(body, response.headers, CONTEXT)
+                        acc.add(body)
+                else:
+                    async with idle_limit(config.stream_idle_timeout_s, CONTEXT, IDLE_SETTING) as touch:
+                        async for chunk in iter_json_chunks(response.iter_lines(), response.headers, CONTEXT):
+                            touch()
+                            acc.add(chunk)
+            result = acc.result()
+        return replace(result, transcript=sanitize_result_text(result.transcript, config.max_result_chars),
+                       model=short_text(result.model) or str(request.model),
+                       provider=short_text(result.provider))

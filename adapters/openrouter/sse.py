@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Mapping
+import asyncio
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
+from ...domain.errors import ErrorCode, UpstreamError
 from .errors import classify
 from .http import parse_json
 
@@ -80,3 +83,22 @@ async def iter_json_chunks(lines: AsyncIterable[str], headers: Mapping[str, str]
         if isinstance(chunk, Mapping):
             raise_if_error(chunk, headers, context)
             yield chunk
+
+
+@asynccontextmanager
+async def idle_limit(idle_s: float, context: str, setting: str) -> AsyncIterator[Callable[[], None]]:
+    """Ends the block with UPSTREAM_TIMEOUT once ``idle_s`` pass without a call to the yielded ``touch``.
+
+    Call ``touch`` for each event that carried data: comments and keep-alives do not count, so a
+    stream of ``: OPENROUTER PROCESSING`` lines alone cannot hold a call open past the idle limit.
+    """
+    loop = asyncio.get_running_loop()
+    timeout = asyncio.timeout(idle_s)
+    try:
+        async with timeout:
+            yield lambda: timeout.reschedule(loop.time() + idle_s)
+    except TimeoutError:
+        if not timeout.expired():
+            raise
+        raise UpstreamError(f"{context}: the stream sent no data for {idle_s:g} s ({setting}): retry, or try "
+                            "another model.", code=ErrorCode.UPSTREAM_TIMEOUT) from None

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urljoin
 
 from ...application.job_ports import ByteSink
-from ...domain.errors import InvalidInput, ResourceTooLarge, UpstreamError
+from ...domain.errors import ErrorCode, InvalidInput, ResourceTooLarge, UpstreamError
 from ...domain.generation import VideoRequest, VideoSnapshot
+from ...domain.text_safety import url_without_credentials
+from .body import ByteCap
 from .errors import classify
 from .http import RETRYABLE_STATUS, OpenRouterHttp, RetryPolicy, parse_json
-from .wire import decimal_or_none
+from .redaction import clean
+from .wire import decimal_or_none, short_text
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 MAX_BYTES_SETTING = "OPENROUTER_VIDEO_GEN_MAX_BYTES"
@@ -34,109 +38,142 @@ def video_body(request: VideoRequest) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not None}
 
 
+MAX_ID_CHARS = 256
+MAX_URL_CHARS = 4096
+MAX_RESULT_URLS = 16
+ERROR_CHARS = 1000
+
+
 def _error_text(error: Any) -> str | None:
     if isinstance(error, Mapping):
         error = error.get("message") or error.get("code")
-    return str(error) if error not in (None, "") else None
+    if error in (None, "") or isinstance(error, Mapping | list):
+        return None
+    return str(error)[: ERROR_CHARS * 4]
 
 
 def _progress(value: Any) -> int | None:
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
+    """A percentage in 0..100, or None for anything unusable (1e999, NaN, words, huge strings)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str) or (isinstance(value, str)
+                                                                              and len(value) > 32):
         return None
     try:
         number = float(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
-    return max(0, min(100, round(number))) if number == number else None
+    return max(0, min(100, round(number))) if math.isfinite(number) else None
+
+
+def _ident(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value) if not isinstance(value, int) or abs(value) < 10**30 else ""
+    return text if text and len(text) <= MAX_ID_CHARS and text.isprintable() and text.strip() == text else None
 
 
 class OpenRouterVideos:
-    """``base_url`` resolves relative ``polling_url`` values; pass the configured OPENROUTER_BASE_URL."""
+    """``base_url`` resolves relative ``polling_url`` values; pass the configured OPENROUTER_BASE_URL.
+
+    Every job field is read defensively: an odd number or shape is dropped, never raised, so a
+    paid job cannot be lost over a bad poll; a failed job's ``error`` is cleaned of secrets and controls.
+    """
 
     def __init__(self, http: OpenRouterHttp, base_url: str = DEFAULT_BASE_URL,
                  retry: RetryPolicy | None = None) -> None:
         self._http = http
-        self._base = base_url.rstrip("/") + "/"
+        self._base = url_without_credentials(base_url).rstrip("/") + "/"
         self._retry = retry or RetryPolicy()
 
     def parse_snapshot(self, body: Any, job_id: str = "") -> VideoSnapshot:
         if not isinstance(body, Mapping):
             raise UpstreamError("generate_video: OpenRouter returned an unreadable job description: retry.")
-        raw_id = body.get("id")
-        ident = str(raw_id) if isinstance(raw_id, str | int) and not isinstance(raw_id, bool) and raw_id else job_id
+        ident = _ident(body.get("id")) or job_id
         if not ident:
-            raise UpstreamError("generate_video: OpenRouter returned a job without an id: retry.")
+            raise UpstreamError("generate_video: OpenRouter returned a job without a usable id: retry.")
         polling = body.get("polling_url")
-        url = urljoin(self._base, polling) if isinstance(polling, str) and polling else \
-            urljoin(self._base, f"videos/{quote(ident, safe='')}")
-        status = body.get("status")
+        url = urljoin(self._base, polling) if isinstance(polling, str) and 0 < len(polling) <= MAX_URL_CHARS \
+            and polling.isprintable() else urljoin(self._base, f"videos/{quote(ident, safe='')}")
+        redact = self._http.redact
+        status = short_text(body.get("status"), 40)
         urls = body.get("unsigned_urls")
         usage = body.get("usage")
+        error = _error_text(body.get("error"))
         return VideoSnapshot(
-            id=ident, status=status.strip().lower() if isinstance(status, str) and status.strip() else "pending",
-            progress=_progress(body.get("progress")), polling_url=url,
-            result_urls=tuple(u for u in urls if isinstance(u, str)) if isinstance(urls, list) else (),
+            id=ident, status=status.lower() if status else "pending",
+            progress=_progress(body.get("progress")), polling_url=redact(url_without_credentials(url)),
+            result_urls=tuple(redact(url_without_credentials(u)) for u in urls[:MAX_RESULT_URLS]
+                              if isinstance(u, str) and len(u) <= MAX_URL_CHARS and u.isprintable())
+            if isinstance(urls, list) else (),
             cost=decimal_or_none(usage.get("cost")) if isinstance(usage, Mapping) else None,
-            error=_error_text(body.get("error")))
+            error=clean(error, self._http.redact, ERROR_CHARS) if error else None)
 
     async def submit(self, request: VideoRequest) -> VideoSnapshot:
-        body, _ = await self._http.request_json("POST", "videos", context="generate_video.submit",
-                                                json_body=video_body(request))
-        return self.parse_snapshot(body)
+        with self._http.redacting():
+            body, _ = await self._http.request_json("POST", "videos", context="generate_video.submit",
+                                                    json_body=video_body(request))
+            return self.parse_snapshot(body)
 
     async def poll(self, job_id: str) -> VideoSnapshot:
-        """Read via ``stream`` because a failed job's ``error`` is job state, which ``request_json`` would raise."""
+        """Read via ``stream`` because a failed job's ``error`` is job state, which ``request_json`` would raise.
+
+        Retries 429/5xx and broken connections up to OPENROUTER_MAX_RETRIES; a Retry-After longer than
+        the retry budget returns the error at once."""
         ident = job_id.strip()
         if not ident:
             raise InvalidInput("video_id is required.")
         context = "get_video_status.poll"
         waited = 0.0
-        for attempt in range(self._retry.attempts):
+        with self._http.redacting():
+            for attempt in range(self._retry.attempts):
+                try:
+                    async with self._http.stream("GET", f"videos/{quote(ident, safe='')}",
+                                                 context=context) as response:
+                        raw = await response.read()
+                        headers = response.headers
+                    break
+                except UpstreamError as exc:
+                    retryable = exc.status in RETRYABLE_STATUS or (exc.status is None
+                                                                  and exc.code is ErrorCode.UPSTREAM_HTTP)
+                    wait = self._retry.next_wait(attempt, exc.retry_after_seconds, waited, self._retry.max_total_s) \
+                        if retryable and attempt < self._retry.attempts - 1 else None
+                    if wait is None:
+                        raise
+                    waited += wait
+                    await asyncio.sleep(wait)
             try:
-                async with self._http.stream("GET", f"videos/{quote(ident, safe='')}", context=context) as response:
-                    await response.aread()
-                    headers = response.headers
-                    text = response.text
-                break
-            except UpstreamError as exc:
-                if exc.status not in RETRYABLE_STATUS or attempt == self._retry.attempts - 1 \
-                        or waited >= self._retry.max_total_s:
-                    raise
-                delay = self._retry.delay(attempt, exc.retry_after_seconds)
-                waited += delay
-                await asyncio.sleep(delay)
-        try:
-            body = parse_json(text)
-        except ValueError:
-            raise UpstreamError(f"{context}: OpenRouter returned a job description that is not JSON: retry.") from None
-        if isinstance(body, Mapping) and body.get("error") is not None and body.get("status") is None:
-            raise classify(200, body, headers, context)
-        return self.parse_snapshot(body, ident)
+                body = parse_json(raw)
+            except ValueError:
+                raise UpstreamError(f"{context}: OpenRouter returned a job description that is not JSON: "
+                                    "retry.") from None
+            if isinstance(body, Mapping) and body.get("error") is not None and body.get("status") is None:
+                raise classify(200, body, headers, context)
+            return self.parse_snapshot(body, ident)
 
     async def download(self, job_id: str, index: int, sink: ByteSink, max_bytes: int) -> str:
+        """Stream output ``index`` into ``sink``. Only a 2xx reply with a non-JSON body counts as the video:
+        a redirect, an error status or a JSON body is an UpstreamError, and nothing past ``max_bytes``
+        (OPENROUTER_VIDEO_GEN_MAX_BYTES, counted after decompression) is written."""
         context = "generate_video.download"
         path = f"videos/{quote(job_id.strip(), safe='')}/content?index={int(index)}"
-        async with self._http.stream("GET", path, context=context, headers={"Accept": "video/*"}) as response:
-            mime = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-            if mime == "application/json":
-                await response.aread()
-                raise classify(502, _json_or_text(response.text), response.headers, context)
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > max_bytes:
-                raise _too_large(int(declared), max_bytes)
-            total = 0
-            async for chunk in response.aiter_bytes():
-                total += len(chunk)
-                if total > max_bytes:
-                    raise _too_large(total, max_bytes, at_least=True)
-                await sink.write(chunk)
+        cap = ByteCap(max_bytes, lambda seen: _too_large(seen, max_bytes, at_least=True))
+        with self._http.redacting():
+            async with self._http.stream("GET", path, context=context, headers={"Accept": "video/*"}) as response:
+                mime = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+                if mime == "application/json":
+                    raise classify(502, _json_or_text(await response.read()), response.headers, context)
+                declared = response.headers.get("content-length", "").strip()
+                if declared.isdigit() and int(declared) > max_bytes:
+                    raise _too_large(int(declared), max_bytes)
+                async for chunk in response.iter_bytes(cap):
+                    await sink.write(chunk)
         return mime if mime.startswith("video/") else "video/mp4"
 
 
-def _json_or_text(text: str) -> Any:
+def _json_or_text(raw: bytes) -> Any:
     try:
-        return parse_json(text)
+        return parse_json(raw)
     except ValueError:
+        text = raw[:600].decode("utf-8", "replace").strip()
         return {"error": {"message": text[:300] or "the video content endpoint returned JSON instead of a video"}}
 
 

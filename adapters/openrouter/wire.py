@@ -9,8 +9,11 @@ from typing import Any
 from ...domain.chat import ChatRequest, ChatResult
 from ...domain.errors import UpstreamError
 from ...domain.model_card import ModelCard, Pricing
+from ...domain.text_safety import sanitize_result_text, strip_controls
 from ...domain.usage import Usage
 from .errors import classify
+
+DEFAULT_RESULT_CHARS = 200_000
 
 
 def chat_body(request: ChatRequest) -> dict[str, Any]:
@@ -56,25 +59,45 @@ def cache_status(headers: Mapping[str, str]) -> dict[str, Any] | None:
     return meta
 
 
+SHORT_CHARS = 200
+MAX_AMOUNT = Decimal(10) ** 9
+MAX_COUNT = 2**53
+MAX_ANNOTATIONS = 100
+
+
+def short_text(value: Any, max_chars: int = SHORT_CHARS) -> str | None:
+    """A short upstream label (model, provider, finish reason, id): strings only, controls stripped, capped."""
+    if not isinstance(value, str) or not value:
+        return None
+    return " ".join(strip_controls(value[: max_chars * 4]).split())[:max_chars] or None
+
+
 def decimal_or_none(value: Any) -> Decimal | None:
-    if value is None or isinstance(value, bool):
+    """A price or cost: finite, 0 ≤ x < 10⁹; anything else (1e999, NaN, a 5000-digit string) is None."""
+    if value is None or isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        return None
+    text = str(value).strip()
+    if len(text) > 64:
         return None
     try:
-        number = Decimal(str(value))
+        number = Decimal(text)
     except InvalidOperation:
         return None
-    return number if number.is_finite() and number >= 0 else None
+    return number if number.is_finite() and 0 <= number < MAX_AMOUNT else None
 
 
 def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    """A token count: an int in [0, 2**53), else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < MAX_COUNT else None
 
 
 def parse_usage(raw: Any) -> Usage | None:
     if not isinstance(raw, Mapping):
         return None
-    completion_details = raw.get("completion_tokens_details") or {}
-    prompt_details = raw.get("prompt_tokens_details") or {}
+    completion_details = raw.get("completion_tokens_details")
+    completion_details = completion_details if isinstance(completion_details, Mapping) else {}
+    prompt_details = raw.get("prompt_tokens_details")
+    prompt_details = prompt_details if isinstance(prompt_details, Mapping) else {}
     return Usage(
         prompt_tokens=_int(raw.get("prompt_tokens")) or 0,
         completion_tokens=_int(raw.get("completion_tokens")) or 0,
@@ -83,6 +106,10 @@ def parse_usage(raw: Any) -> Usage | None:
         cached_tokens=_int(prompt_details.get("cached_tokens")) if prompt_details else None,
         cost=decimal_or_none(raw.get("cost")),
     )
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _text_of(content: Any) -> str:
@@ -104,9 +131,29 @@ def _reasoning_of(message: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _flat(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Only scalar fields, strings cleaned and capped: nothing deeply nested or huge reaches a result."""
+    flat: dict[str, Any] = {}
+    for key, value in list(raw.items())[:20]:
+        if isinstance(value, str):
+            flat[str(key)[:40]] = strip_controls(value[:4000])[:2000]
+        elif isinstance(value, bool) or (isinstance(value, int) and abs(value) < MAX_COUNT):
+            flat[str(key)[:40]] = value
+    return flat
+
+
+def _annotation(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """A citation annotation (``{"type": "url_citation", "url_citation": {url, title, ...}}``), flattened."""
+    annotation = _flat(raw)
+    citation = raw.get("url_citation")
+    if isinstance(citation, Mapping):
+        annotation["url_citation"] = _flat(citation)
+    return annotation
+
+
 def _images_of(message: Mapping[str, Any]) -> tuple[str, ...]:
     found: list[str] = []
-    for image in message.get("images") or []:
+    for image in _list(message.get("images")):
         if isinstance(image, Mapping):
             url = (image.get("image_url") or {}).get("url") if isinstance(image.get("image_url"), Mapping) \
                 else image.get("url")
@@ -115,7 +162,10 @@ def _images_of(message: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(found)
 
 
-def parse_chat(body: Any, requested_model: str, headers: Mapping[str, str], context: str) -> ChatResult:
+def parse_chat(body: Any, requested_model: str, headers: Mapping[str, str], context: str,
+               max_chars: int = DEFAULT_RESULT_CHARS) -> ChatResult:
+    """The first choice as a ``ChatResult``; text and reasoning are stripped of control sequences and capped
+    at ``max_chars`` (OPENROUTER_MAX_RESULT_CHARS), labels are short strings or None."""
     if not isinstance(body, Mapping) or not isinstance(body.get("choices"), list) or not body["choices"]:
         raise UpstreamError(f"{context}: OpenRouter returned no choices: retry, or try another model.")
     choice = body["choices"][0] if isinstance(body["choices"][0], Mapping) else {}
@@ -123,28 +173,32 @@ def parse_chat(body: Any, requested_model: str, headers: Mapping[str, str], cont
         raise classify(200, {"error": choice["error"]}, headers, context)
     message = choice.get("message") if isinstance(choice.get("message"), Mapping) else {}
     assert isinstance(message, Mapping)
+    reasoning = _reasoning_of(message)
     return ChatResult(
-        text=_text_of(message.get("content")),
-        model=str(body.get("model") or requested_model),
-        provider=body.get("provider") if isinstance(body.get("provider"), str) else None,
-        finish_reason=choice.get("finish_reason"),
-        native_finish_reason=choice.get("native_finish_reason"),
-        reasoning=_reasoning_of(message),
+        text=sanitize_result_text(_text_of(message.get("content")), max_chars),
+        model=short_text(body.get("model")) or requested_model,
+        provider=short_text(body.get("provider")),
+        finish_reason=short_text(choice.get("finish_reason")),
+        native_finish_reason=short_text(choice.get("native_finish_reason")),
+        reasoning=sanitize_result_text(reasoning, max_chars) if reasoning else None,
         usage=parse_usage(body.get("usage")),
-        generation_id=body.get("id") if isinstance(body.get("id"), str) else None,
+        generation_id=short_text(body.get("id")),
         images=_images_of(message),
-        annotations=tuple(dict(a) for a in message.get("annotations") or [] if isinstance(a, Mapping)),
+        annotations=tuple(_annotation(a) for a in _list(message.get("annotations"))[:MAX_ANNOTATIONS]
+                          if isinstance(a, Mapping)),
         cache_status=cache_status(headers),
     )
 
 
 def _strings(value: Any) -> tuple[str, ...]:
-    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+    found = (short_text(v, 100) for v in value[:200]) if isinstance(value, list) else ()
+    return tuple(v for v in found if v)
 
 
 def parse_model(raw: Mapping[str, Any]) -> ModelCard | None:
     model_id = raw.get("id")
-    if not isinstance(model_id, str) or "/" not in model_id:
+    if not isinstance(model_id, str) or "/" not in model_id or len(model_id) > SHORT_CHARS \
+            or not model_id.isprintable():
         return None
     arch = raw.get("architecture") if isinstance(raw.get("architecture"), Mapping) else {}
     pricing = raw.get("pricing") if isinstance(raw.get("pricing"), Mapping) else {}
@@ -152,7 +206,7 @@ def parse_model(raw: Mapping[str, Any]) -> ModelCard | None:
     assert isinstance(arch, Mapping) and isinstance(pricing, Mapping) and isinstance(top, Mapping)
     return ModelCard(
         id=model_id,
-        name=str(raw.get("name") or model_id),
+        name=short_text(raw.get("name")) or model_id,
         context_length=_int(raw.get("context_length")) or _int(top.get("context_length")),
         input_modalities=_strings(arch.get("input_modalities")) or ("text",),
         output_modalities=_strings(arch.get("output_modalities")) or ("text",),
@@ -162,5 +216,5 @@ def parse_model(raw: Mapping[str, Any]) -> ModelCard | None:
                         image=decimal_or_none(pricing.get("image"))),
         max_completion_tokens=_int(top.get("max_completion_tokens")),
         supported_parameters=_strings(raw.get("supported_parameters")),
-        description=str(raw.get("description") or "")[:500],
+        description=strip_controls(str(raw.get("description") or "")[:1000])[:500],
     )

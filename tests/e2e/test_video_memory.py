@@ -1,4 +1,8 @@
-"""Analysing a 100 MB video over stdio keeps the server's peak memory far below a few copies of the file."""
+"""Analysing a 100 MB video over stdio grows the server's peak memory by far less than one copy of the file.
+
+The bound is on growth over a baseline (the same server's peak after analysing a 3 KB clip), not on the
+absolute peak: the interpreter's own ~90 MB would otherwise hide a whole extra copy of the video.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from tests.support.openrouter_stub import serve_cassette
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 VIDEO_BYTES = 100 * 1000 * 1000
+GROWTH_LIMIT = 32 * 1024 * 1024
 
 
 @pytest.fixture
@@ -57,16 +62,22 @@ async def test_a_100_mb_video_is_streamed_not_copied(tmp_path: Path, capsys: pyt
             piece = block[: VIDEO_BYTES - written]
             handle.write(piece)
             written += len(piece)
+    (inputs / "small.mp4").write_bytes(header)
     with serve_cassette("chat_video_url") as (base_url, log):
         async with stdio_client(params(tmp_path, base_url)) as (read, write), ClientSession(read, write) as session:
             await session.initialize()
-            result = await session.call_tool("analyze_video", {"video": "big.mp4", "model": "google/gemini-2.5-flash"})
-            assert not result.is_error, text_of(result)
+            small = await session.call_tool("analyze_video", {"video": "small.mp4", "model": "google/gemini-2.5-flash"})
+            assert not small.is_error, text_of(small)
             pids = _server_pids()
             assert len(pids) == 1, pids
+            baseline = _peak_rss_bytes(pids[0])
+            result = await session.call_tool("analyze_video", {"video": "big.mp4", "model": "google/gemini-2.5-flash"})
+            assert not result.is_error, text_of(result)
             peak = _peak_rss_bytes(pids[0])
     posted = [size for method, path, size in log.requests if path.endswith("/chat/completions")]
-    assert posted and posted[0] > VIDEO_BYTES * 4 // 3
+    assert posted and posted[-1] > VIDEO_BYTES * 4 // 3
+    growth = peak - baseline
     with capsys.disabled():
-        print(f"\n[memory] 100 MB video: server peak RSS {peak / 1e6:.1f} MB; request body {posted[0] / 1e6:.1f} MB")
-    assert peak < 2 * VIDEO_BYTES
+        print(f"\n[memory] 100 MB video: server peak RSS {peak / 1e6:.1f} MB, {growth / 1e6:.1f} MB over the "
+              f"{baseline / 1e6:.1f} MB peak after a 3 KB clip; request body {posted[-1] / 1e6:.1f} MB")
+    assert growth < GROWTH_LIMIT

@@ -64,6 +64,15 @@ def test_402_says_how_to_get_more_credits() -> None:
     assert "':free'" in error.message
 
 
+@pytest.mark.parametrize("body", [err(402, "Payment Required"), {"error": {"message": "Nope"}},
+                                  "<html>payment gateway</html>", {}])
+def test_402_is_a_credits_refusal_by_its_status_alone(body: Any) -> None:
+    error = classify(402, body, {}, CTX)
+    assert error.code is ErrorCode.UPSTREAM_REFUSED
+    assert error.details["reason"] == "credits"
+    assert CREDITS_URL in error.message
+
+
 def test_403_moderation_is_a_policy_refusal() -> None:
     body = err(403, "Your chosen model requires moderation and your input was flagged",
                metadata={"reasons": ["harassment"], "flagged_input": "...", "provider_name": "OpenAI"})
@@ -232,21 +241,40 @@ async def test_post_is_retried_when_the_connection_was_refused() -> None:
     assert len(upstream.requests) == 2
 
 
-async def test_get_429_uses_every_attempt_then_reports_retry_after() -> None:
-    upstream = Upstream(httpx.Response(429, json=err(429, "Rate limit exceeded"), headers={"Retry-After": "7"}))
+async def test_get_429_uses_every_attempt_when_retry_after_fits_then_reports_it() -> None:
+    upstream = Upstream(httpx.Response(429, json=err(429, "Rate limit exceeded"), headers={"Retry-After": "0.005"}))
     with pytest.raises(UpstreamError) as caught:
         await call(upstream)
     assert len(upstream.requests) == FAST.attempts
     assert caught.value.code is ErrorCode.UPSTREAM_REFUSED
-    assert caught.value.retry_after_seconds == 7.0
+    assert caught.value.retry_after_seconds == 0.005
+
+
+async def test_a_retry_after_longer_than_the_budget_is_not_slept() -> None:
+    upstream = Upstream(httpx.Response(429, json=err(429, "Rate limit exceeded"), headers={"Retry-After": "3600"}))
+    patient = RetryPolicy(attempts=5, base_delay_s=0.001, max_delay_s=30.0, max_total_s=60.0)
+    with pytest.raises(UpstreamError) as caught:
+        await call(upstream, retry=patient)
+    assert len(upstream.requests) == 1
+    assert caught.value.code is ErrorCode.UPSTREAM_REFUSED
+    assert caught.value.retry_after_seconds == 3600.0
+
+
+def test_next_wait_gives_up_on_a_retry_after_beyond_the_budget_and_honours_one_within() -> None:
+    policy = RetryPolicy(attempts=5, base_delay_s=0.001, max_delay_s=10.0, max_total_s=30.0)
+    assert policy.next_wait(0, 3600.0, waited=0.0, remaining=120.0) is None
+    assert policy.next_wait(0, 11.0, waited=0.0, remaining=120.0) is None
+    assert policy.next_wait(0, 5.0, waited=26.0, remaining=120.0) is None
+    assert policy.next_wait(0, 5.0, waited=0.0, remaining=4.0) is None
+    assert policy.next_wait(0, 5.0, waited=0.0, remaining=120.0) == 5.0
 
 
 async def test_get_429_stops_when_the_wait_budget_is_spent() -> None:
-    upstream = Upstream(httpx.Response(429, json=err(429, "Rate limit exceeded"), headers={"Retry-After": "7"}))
-    budget = RetryPolicy(attempts=5, base_delay_s=0.001, max_delay_s=0.01, max_total_s=0.005)
+    upstream = Upstream(httpx.Response(429, json=err(429, "Rate limit exceeded")))
+    budget = RetryPolicy(attempts=5, base_delay_s=0.004, max_delay_s=0.01, max_total_s=0.005)
     with pytest.raises(UpstreamError):
         await call(upstream, retry=budget)
-    assert len(upstream.requests) == 2
+    assert 2 <= len(upstream.requests) < 5
 
 
 async def test_json_with_leading_whitespace_is_parsed() -> None:

@@ -124,6 +124,17 @@ async def test_an_empty_list_is_cached_like_any_other() -> None:
     assert source.calls == 2
 
 
+async def test_an_empty_refresh_keeps_the_last_good_list_without_hot_looping() -> None:
+    source = FakeCatalogSource(CARDS)
+    catalog, clock = make(source)
+    first = await catalog.models()
+    clock.advance(TTL + 1)
+    source.cards = []
+    assert await catalog.models() == first
+    assert await catalog.models() == first
+    assert source.calls == 2
+
+
 async def test_invalidate_forces_a_refetch() -> None:
     source = FakeCatalogSource(CARDS)
     catalog, _ = make(source)
