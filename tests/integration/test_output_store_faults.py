@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -101,20 +102,33 @@ async def test_a_full_disk_is_refused_at_reserve_and_mid_stream_with_a_coded_err
     assert not (out / "clips" / "a.mp4").exists() and leftovers(out / "clips") == []
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through read-only permissions")
+def _lock(path: Path) -> None:
+    """Make ``path`` unwritable, also for root (which ignores modes): the immutable flag where we are root."""
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "+i", str(path)], check=True)
+    else:
+        path.chmod(0o555)
+
+
+def _unlock(path: Path) -> None:
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "-i", str(path)], check=False)
+    path.chmod(0o755)
+
+
 async def test_a_read_only_output_directory_is_refused_before_paying(out: Path) -> None:
     store = LocalOutputStore(SavePolicy(str(out)))
     (out / "locked").mkdir()
-    (out / "locked").chmod(0o555)
-    out.chmod(0o555)
+    _lock(out / "locked")
+    _lock(out)
     try:
         with pytest.raises(ConfigurationError, match="OPENROUTER_OUTPUT_DIR"):
             await store.reserve("a.png", stem="x", extension="png", overwrite=False)
         with pytest.raises(InvalidInput, match="locked"):
             await store.reserve("locked/a.png", stem="x", extension="png", overwrite=False)
     finally:
-        out.chmod(0o755)
-        (out / "locked").chmod(0o755)
+        _unlock(out)
+        _unlock(out / "locked")
 
 
 @pytest.mark.parametrize("allow_unsafe", [False, True])
