@@ -66,7 +66,7 @@ class ChatCompletion:
             notes["model_selected_automatically"] = True
         if dropped:
             notes["dropped_messages"] = dropped
-        return replace(result, notes=notes)
+        return replace(result, notes=notes, reasoning_requested=prepared.include_reasoning is True)
 
     async def _fit(
         self, request: ChatRequest, model_id: str, max_tokens: int | None

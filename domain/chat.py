@@ -70,6 +70,7 @@ class ChatResult:
     annotations: tuple[dict[str, Any], ...] = ()
     cache_status: dict[str, Any] | None = None
     notes: dict[str, Any] = field(default_factory=dict)
+    reasoning_requested: bool = False
 
 
 def fit_to_context(

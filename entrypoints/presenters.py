@@ -52,7 +52,8 @@ def usage_meta(usage: Usage | None) -> dict[str, Any]:
     return meta
 
 
-def chat_meta(result: ChatResult, include_reasoning: bool = False) -> dict[str, Any]:
+def chat_meta(result: ChatResult) -> dict[str, Any]:
+    """The ``_meta`` of a model answer; reasoning is shown when the use case asked for it (argument or setting)."""
     meta: dict[str, Any] = {"model": result.model, **usage_meta(result.usage)}
     if result.provider:
         meta["provider"] = result.provider
@@ -64,7 +65,7 @@ def chat_meta(result: ChatResult, include_reasoning: bool = False) -> dict[str, 
         meta["generation_id"] = result.generation_id
     if result.cache_status:
         meta["cache"] = result.cache_status
-    if include_reasoning and result.reasoning and not result.notes.get("answer_from_reasoning"):
+    if result.reasoning_requested and result.reasoning and not result.notes.get("answer_from_reasoning"):
         meta["reasoning"] = result.reasoning
     if result.annotations:
         meta["citations"] = [a["url_citation"].get("url") for a in result.annotations
