@@ -212,3 +212,13 @@ async def test_a_free_variant_known_only_by_its_suffixed_id_is_still_fitted_to_i
     result = await use_case(request(None, messages=long))
     assert str(chat.last.model) == "tiny/ctx:free"
     assert result.notes["dropped_messages"] > 0
+
+
+async def test_a_400kb_inline_image_fits_a_128k_model() -> None:
+    image = "data:image/png;base64," + "iVBORw0K" * 66_667
+    message = ChatMessage("user", ({"type": "text", "text": "Describe it."},
+                                   {"type": "image_url", "image_url": {"url": image}}))
+    use_case, chat, _ = make()
+    result = await use_case(request("openai/gpt-4o", messages=(message,)))
+    assert chat.last.messages == (message,)
+    assert "dropped_messages" not in result.notes
