@@ -7,7 +7,13 @@ import pytest
 from openrouter_multimodal.application.chat_completion import ChatCompletion, ChatDefaults
 from openrouter_multimodal.application.model_catalog import ModelCatalog
 from openrouter_multimodal.domain.chat import ChatMessage, ChatRequest, ChatResult, ResponseCache
-from openrouter_multimodal.domain.errors import ConfigurationError, ErrorCode, InvalidInput, UpstreamError
+from openrouter_multimodal.domain.errors import (
+    ConfigurationError,
+    ErrorCode,
+    InvalidInput,
+    ModelNotFound,
+    UpstreamError,
+)
 from openrouter_multimodal.domain.model_card import ModelCard
 from openrouter_multimodal.domain.model_id import ModelId
 from openrouter_multimodal.domain.provider_preferences import ProviderPreferences
@@ -251,3 +257,34 @@ async def test_the_completion_reserve_rule(model_card: ModelCard, max_tokens: in
     with pytest.raises(InvalidInput, match="larger than the model's context window"):
         await use_case(request(model, messages=sized(budget + 1), max_tokens=max_tokens))
     assert len(chat.requests) == 1
+
+
+async def test_a_model_the_catalogue_does_not_list_fails_before_paying_with_close_ids() -> None:
+    use_case, chat, _ = make()
+    with pytest.raises(ModelNotFound) as caught:
+        await use_case(request("openai/gpt-4p"))
+    assert caught.value.suggestions[0] == "openai/gpt-4o"
+    assert chat.requests == []
+
+
+class FailingOnce(FakeCatalogSource):
+    """The catalogue cannot be read at the check, but can when the upstream's refusal needs suggestions."""
+
+    async def fetch_models(self) -> list[ModelCard]:
+        try:
+            return list(await super().fetch_models())
+        finally:
+            self.error = None
+
+
+async def test_an_upstream_model_not_found_gets_the_closest_catalogue_ids() -> None:
+    refused = UpstreamError("No endpoints found for openai/gpt-4p.", code=ErrorCode.MODEL_NOT_FOUND,
+                            suggestions=("search_models",))
+    use_case, chat, _ = make(chat=FakeChat(error=refused),
+                             source=FailingOnce(CARDS, error=UpstreamError("models unavailable")))
+    with pytest.raises(UpstreamError) as caught:
+        await use_case(request("openai/gpt-4p"))
+    assert len(chat.requests) == 1
+    assert caught.value.code is ErrorCode.MODEL_NOT_FOUND
+    assert caught.value.suggestions == ("openai/gpt-4o", "search_models")
+    assert "Did you mean openai/gpt-4o?" in caught.value.message
