@@ -1,12 +1,15 @@
 """``openrouter-multimodal-mcp`` / ``python -m openrouter_multimodal.entrypoints``: the stdio server.
 
 SIGINT and SIGTERM stop it within a moment, whether or not stdin is open, and the exit code is 0: a stop
-that was asked for is not a failure. Heavy imports happen inside ``main`` after the handlers are in place,
-so even a signal during start-up ends the process quietly, never with a traceback.
+that was asked for is not a failure. While serving, the event loop owns both signals and cancels the
+server, which closes its upstream clients. Before that (imports, settings) and after the first signal,
+nothing is in flight, so the process simply exits: an exception raised from a signal handler can land in
+a weakref callback during an import and be swallowed, which would leave the server running.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from types import FrameType
@@ -20,20 +23,17 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 SHUTDOWN_SECONDS = 5.0
 
 
-class _Stopped(BaseException):
-    """Raised by the start-up signal handler; caught in ``main``, never shown."""
-
-
-def _stop(signum: int, frame: FrameType | None) -> None:
-    raise _Stopped(signum)
+def _exit_now(signum: int, frame: FrameType | None) -> None:
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def main() -> int:
     for signum in STOP_SIGNALS:
-        signal.signal(signum, _stop)
+        signal.signal(signum, _exit_now)
     try:
         return _run()
-    except (_Stopped, KeyboardInterrupt):
+    except KeyboardInterrupt:
         return 0
 
 
@@ -69,24 +69,26 @@ def _run() -> int:
                 await shutdown(container)
 
     log.info("server_starting", transport="stdio")
-    try:
-        anyio.run(serve)
-    except (_Stopped, KeyboardInterrupt):
-        log.info("server_stopping", reason="signal")
+    anyio.run(serve)
     log.info("server_stopped")
     return 0
 
 
 async def _stop_on_signal(scope: CancelScope, log: Any, *, task_status: TaskStatus[None]) -> None:
-    """Turn the first SIGINT/SIGTERM into a cancellation of the server; the loop owns the signals from here."""
+    """Turn the first SIGINT/SIGTERM into a cancellation of the server; a second one during the shutdown
+    exits at once (the loop would otherwise leave SIG_DFL / KeyboardInterrupt behind)."""
     import anyio
 
-    with anyio.open_signal_receiver(*STOP_SIGNALS) as received:
-        task_status.started()
-        async for signum in received:
-            log.info("server_stopping", reason=signal.Signals(signum).name)
-            scope.cancel()
-            return
+    try:
+        with anyio.open_signal_receiver(*STOP_SIGNALS) as received:
+            task_status.started()
+            async for signum in received:
+                log.info("server_stopping", reason=signal.Signals(signum).name)
+                scope.cancel()
+                return
+    finally:
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, _exit_now)
 
 
 if __name__ == "__main__":
