@@ -45,19 +45,21 @@ class PipeLines:
             return line.decode("utf-8", errors="replace")
 
 
-def _is_pipe_like(fd: int) -> bool:
+def _is_pollable(fd: int) -> bool:
+    """A pipe, a socket or a terminal: what the loop can wait on. ``/dev/null`` and regular files cannot be
+    polled (epoll refuses them) but never block either, so the SDK's reader serves them."""
     try:
         mode = os.fstat(fd).st_mode
     except OSError:
         return False
-    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stat.S_ISCHR(mode)
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or (stat.S_ISCHR(mode) and os.isatty(fd))
 
 
 @contextlib.asynccontextmanager
 async def cancellable_stdin() -> AsyncIterator[PipeLines | None]:
-    """Claim fd 0 and yield its lines, or None when stdin is not a pipe, socket or terminal (a regular
-    file never blocks, so the SDK's own reader is fine there). The descriptor and its flags are restored."""
-    if sys.platform == "win32" or not _is_pipe_like(0):
+    """Claim fd 0 and yield its lines, or None when stdin cannot be polled (see ``_is_pollable``) or on
+    Windows, where the SDK's own reader is used. The descriptor and its flags are restored."""
+    if sys.platform == "win32" or not _is_pollable(0):
         yield None
         return
     import fcntl

@@ -81,3 +81,52 @@ def test_closing_stdin_still_ends_the_server_cleanly(tmp_path: Path) -> None:
     process.stderr.close()
     assert code == 0 and "Traceback" not in stderr
     assert "stdin closed" in stderr
+
+
+def test_stdin_at_dev_null_ends_the_server_at_once(tmp_path: Path) -> None:
+    """/dev/null cannot be polled; it must still read as end of input, not hang."""
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "OPENROUTER_OUTPUT_DIR": str(tmp_path / "o")}
+    try:
+        done = subprocess.run([server_command()], stdin=subprocess.DEVNULL, capture_output=True, env=env,
+                              cwd=tmp_path, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the server did not end on stdin at /dev/null")
+    assert done.returncode == 0 and b"Traceback" not in done.stderr, done.stderr.decode()
+
+
+def test_ctrl_c_in_a_terminal_stops_it_and_leaves_the_terminal_blocking(tmp_path: Path) -> None:
+    """A terminal as stdin (the Ctrl-C case); the O_NONBLOCK flag the loop set on it is taken off again."""
+    import fcntl
+    import pty
+
+    controller, terminal = pty.openpty()
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "OPENROUTER_OUTPUT_DIR": str(tmp_path / "o")}
+    process = subprocess.Popen([server_command()], stdin=terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=env, cwd=tmp_path)
+    try:
+        assert process.stderr is not None
+        for _ in range(200):  # until it serves: its stderr says so
+            line = process.stderr.readline()
+            if not line or b"server_starting" in line:
+                break
+        os.write(controller, initialize_line())
+        assert process.stdout is not None
+        ready, _, _ = select.select([process.stdout], [], [], 60)
+        assert ready and json.loads(process.stdout.readline())["id"] == 1
+        process.send_signal(signal.SIGINT)
+        try:
+            code = process.wait(timeout=FAILURE_BOUND_S)
+        except subprocess.TimeoutExpired:
+            pytest.fail("still running after SIGINT with a terminal as stdin")
+        assert code == 0
+        assert b"Traceback" not in process.stderr.read()
+        assert not fcntl.fcntl(terminal, fcntl.F_GETFL) & os.O_NONBLOCK
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(controller)
+        os.close(terminal)
+        for pipe in (process.stdout, process.stderr):
+            if pipe is not None:
+                pipe.close()
