@@ -123,6 +123,33 @@ def _has_alpha(img: Image.Image) -> bool:
     return img.mode in ("RGBA", "RGBa", "LA", "La", "PA") or "transparency" in img.info
 
 
+def _has_transparency(img: Image.Image) -> bool:
+    """Whether any decoded pixel is less than opaque: an alpha band below 255, a used palette entry marked
+    transparent (tRNS index or per-entry alpha), or a colour key that some pixel matches.
+
+    An alpha channel that is opaque everywhere is no transparency, so such an image may still pass through.
+    """
+    bands = img.getbands()
+    if "A" in bands or "a" in bands:
+        alpha = bands.index("A") if "A" in bands else bands.index("a")
+        return _min_of_band(img, alpha) < 255
+    key = img.info.get("transparency")
+    if key is None:
+        return False
+    if img.mode == "P":
+        used = [index for _, index in img.getcolors(256) or [] if isinstance(index, int)]
+        if isinstance(key, bytes):
+            return any(i < len(key) and key[i] < 255 for i in used)
+        return key in used
+    return _min_of_band(img.convert("RGBA"), 3) < 255
+
+
+def _min_of_band(img: Image.Image, band: int) -> float:
+    extrema = img.getextrema()
+    low = extrema[band]
+    return low[0] if isinstance(low, tuple) else float(low)
+
+
 def _load_for_resize(img: Image.Image, max_dimension: int | None) -> tuple[int, int]:
     """Decode the current frame; a JPEG is decoded at the smallest DCT scale still above the target.
 
@@ -195,7 +222,7 @@ class PillowImagePreparer:
                     img.draft("RGB", (1, 1))
                 _load(img)
                 orientation = _orientation(img)
-                if keep_original or orientation == 1:
+                if keep_original or (orientation == 1 and not _has_transparency(img)):
                     upright = _upright_size(stored, orientation)
                     return PreparedImage(data, mime, *upright, *upright, passed_through=True)
             else:

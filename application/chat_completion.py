@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from ..domain.chat import ChatMessage, ChatRequest, ChatResult, ResponseCache, fit_to_context
-from ..domain.errors import InvalidInput, UpstreamError
+from ..domain.errors import InvalidInput, OpenRouterMcpError, UpstreamError
+from ..domain.model_card import ModelCard
 from ..domain.provider_preferences import ProviderPreferences
 from .model_catalog import ModelCatalog
-from .model_choice import choose_model
+from .model_choice import choose_model, ensure_listed, readable_models, suggest_close_models
 from .ports import ChatCompletions, Credentials
 
 DEFAULT_COMPLETION_RESERVE = 4096
@@ -28,9 +29,11 @@ class ChatCompletion:
 
     Fills what the caller left out (model, max_tokens, provider routing, response cache)
     from ``ChatDefaults``; when no model is named anywhere it picks the free model with the
-    largest context. A conversation longer than the model's window loses its oldest
-    non-system messages and says so in ``notes``. A reasoning model that spends all of
-    ``max_tokens`` thinking raises INVALID_INPUT telling the caller to raise it.
+    largest context. An id the catalogue does not list is MODEL_NOT_FOUND with the closest ids
+    before anything is paid; an upstream MODEL_NOT_FOUND gets the same suggestions. A conversation
+    longer than the model's window loses its oldest non-system messages and says so in ``notes``.
+    A reasoning model that spends all of ``max_tokens`` thinking raises INVALID_INPUT telling the
+    caller to raise it.
     """
 
     def __init__(self, upstream: ChatCompletions, catalog: ModelCatalog, credentials: Credentials,
@@ -44,8 +47,12 @@ class ChatCompletion:
         self._credentials.ensure_configured()
         model, auto = await choose_model(str(request.model) if request.model else None,
                                          self._defaults.default_model, self._catalog)
+        models = await readable_models(self._catalog)
+        if not auto:
+            ensure_listed(model, models, None if request.model else "OPENROUTER_DEFAULT_MODEL")
         max_tokens = request.max_tokens or self._defaults.max_tokens
-        messages, dropped = await self._fit(request, str(model), max_tokens)
+        card = (models.get(str(model)) or models.get(model.base)) if models else None
+        messages, dropped = _fit(request, card, max_tokens)
         cache = request.cache
         if cache.enabled is None:
             cache = ResponseCache(enabled=self._defaults.cache_responses, ttl=cache.ttl, clear=cache.clear)
@@ -59,27 +66,26 @@ class ChatCompletion:
                                else self._defaults.include_reasoning),
             cache=cache,
         )
-        result = await self._upstream.complete(prepared)
+        try:
+            result = await self._upstream.complete(prepared)
+        except OpenRouterMcpError as exc:
+            raise await suggest_close_models(exc, model, self._catalog) from None
         result = answer_or_raise(result, max_tokens)
         notes = dict(result.notes)
         if auto:
             notes["model_selected_automatically"] = True
         if dropped:
             notes["dropped_messages"] = dropped
-        return replace(result, notes=notes)
+        return replace(result, notes=notes, reasoning_requested=prepared.include_reasoning is True)
 
-    async def _fit(
-        self, request: ChatRequest, model_id: str, max_tokens: int | None
-    ) -> tuple[tuple[ChatMessage, ...], int]:
-        try:
-            card = await self._catalog.get(model_id)
-        except UpstreamError:
-            card = None
-        if card is None or not card.context_length:
-            return request.messages, 0
-        reserve = max_tokens or min(card.max_completion_tokens or DEFAULT_COMPLETION_RESERVE,
-                                    DEFAULT_COMPLETION_RESERVE, card.context_length // 4)
-        return fit_to_context(request.messages, card.context_length, reserve)
+
+def _fit(request: ChatRequest, card: ModelCard | None,
+         max_tokens: int | None) -> tuple[tuple[ChatMessage, ...], int]:
+    if card is None or not card.context_length:
+        return request.messages, 0
+    reserve = max_tokens or min(card.max_completion_tokens or DEFAULT_COMPLETION_RESERVE,
+                                DEFAULT_COMPLETION_RESERVE, card.context_length // 4)
+    return fit_to_context(request.messages, card.context_length, reserve)
 
 
 def answer_or_raise(result: ChatResult, max_tokens: int | None) -> ChatResult:

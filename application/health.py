@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ..domain.errors import OpenRouterMcpError
+from ..domain.errors import ConfigurationError, OpenRouterMcpError
 from .model_catalog import ModelCatalog
-from .ports import KeyInspector
+from .ports import Credentials, KeyInspector
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +23,16 @@ class HealthReport:
     credit_remaining: Decimal | None = None
     is_free_tier: bool | None = None
     problems: tuple[str, ...] = ()
+    api_key_checked: bool = True
+
+    @property
+    def key_state(self) -> str:
+        """The key in words; never 'not accepted' for a key that was not sent."""
+        if self.api_key_valid:
+            return "valid"
+        if not self.api_key_present:
+            return "missing"
+        return "present but not accepted" if self.api_key_checked else "present, not checked"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -41,17 +51,30 @@ class HealthReport:
 
 class HealthCheck:
     """Checks the key with the authenticated ``GET /key`` (``/models`` works without auth, so it
-    proves nothing) and the catalogue; every failure becomes a line in ``problems``."""
+    proves nothing) and the catalogue; every failure becomes a line in ``problems``.
+
+    With ``upstream_problem`` (a malformed OPENROUTER_BASE_URL) nothing is sent upstream: the key is
+    reported present or missing but not checked, and the problem says which variable to fix.
+    """
 
     def __init__(self, keys: KeyInspector, catalog: ModelCatalog, server_version: str,
-                 configuration_problem: str | None = None) -> None:
+                 configuration_problem: str | None = None, *, upstream_problem: str | None = None,
+                 credentials: Credentials | None = None) -> None:
         self._keys = keys
         self._catalog = catalog
         self._server_version = server_version
         self._configuration_problem = configuration_problem
+        self._upstream_problem = upstream_problem
+        self._credentials = credentials
 
     async def __call__(self, protocol_version: str) -> HealthReport:
         problems: list[str] = [self._configuration_problem] if self._configuration_problem else []
+        if self._upstream_problem:
+            problems = problems or [self._upstream_problem]
+            return HealthReport(ok=False, server_version=self._server_version, protocol_version=protocol_version,
+                                api_key_present=self._key_configured(), api_key_valid=False,
+                                models_cached=self._catalog.cached_count, problems=tuple(problems),
+                                api_key_checked=False)
         key = await self._keys.inspect_key()
         if key.error:
             problems.append(key.error)
@@ -72,3 +95,12 @@ class HealthCheck:
             is_free_tier=key.is_free_tier,
             problems=tuple(problems),
         )
+
+    def _key_configured(self) -> bool:
+        if self._credentials is None:
+            return False
+        try:
+            self._credentials.ensure_configured()
+        except ConfigurationError:
+            return False
+        return True

@@ -20,6 +20,7 @@ from .image_ports import ImagePreparer, ImagePreviewer, PreparedImage
 from .job_ports import OutputStore
 from .media_loading import LoadedMedia
 from .model_catalog import ModelCatalog
+from .model_choice import ensure_listed, readable_models
 from .paid_generation import audited, numbered, save_output
 from .ports import Credentials
 
@@ -157,6 +158,7 @@ class GenerateImage:
         return f"data:{prepared.mime};base64,{base64.b64encode(prepared.data).decode('ascii')}"
 
     async def _check_model(self, model: ModelId) -> None:
+        ensure_listed(model, await readable_models(self._catalog))
         try:
             card = await self._catalog.get(str(model))
         except UpstreamError:

@@ -9,14 +9,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..domain.chat import ChatMessage, ChatRequest, ChatResult, ResponseCache
-from ..domain.errors import InvalidInput, UpstreamError
+from ..domain.errors import InvalidInput, OpenRouterMcpError, UpstreamError
 from ..domain.media import MediaKind
 from ..domain.model_id import ModelId
 from .chat_completion import answer_or_raise
 from .image_ports import ImagePreparer
 from .media_loading import LoadedMedia, MediaLoader
 from .model_catalog import ModelCatalog
-from .model_choice import choose_model
+from .model_choice import choose_model, ensure_listed, readable_models, suggest_close_models
 from .ports import ChatCompletions, Credentials, MediaChatCompletions, StreamedAttachment
 
 MAX_IMAGES = 8
@@ -25,6 +25,10 @@ DEFAULT_QUESTIONS = {
     MediaKind.AUDIO: "Transcribe this audio, then summarise it.",
     MediaKind.VIDEO: "Describe what happens in this video, step by step.",
 }
+
+DEFAULT_MODEL_SETTINGS = {MediaKind.IMAGE: "OPENROUTER_DEFAULT_VISION_MODEL",
+                          MediaKind.AUDIO: "OPENROUTER_DEFAULT_AUDIO_MODEL",
+                          MediaKind.VIDEO: "OPENROUTER_DEFAULT_VIDEO_MODEL"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,14 +98,19 @@ class AnalyzeMediaUseCase:
             command.cache, enabled=self._defaults.cache_responses)
         request = ChatRequest(messages=(ChatMessage("user", question),), model=model, cache=cache,
                               max_tokens=command.max_tokens or self._defaults.max_tokens)
-        if kind is MediaKind.IMAGE:
-            parts, sent = await self._image_parts(loaded, command)
-            request = replace(request, messages=(ChatMessage("user", ({"type": "text", "text": question}, *parts)),))
-            answer = await self._chat.complete(request)
-        else:
-            media = loaded[0]
-            answer = await self._media_chat.complete_with_attachment(request, _attachment(media, command.cache_input))
-            sent = [media.describe()]
+        try:
+            if kind is MediaKind.IMAGE:
+                parts, sent = await self._image_parts(loaded, command)
+                request = replace(request,
+                                  messages=(ChatMessage("user", ({"type": "text", "text": question}, *parts)),))
+                answer = await self._chat.complete(request)
+            else:
+                media = loaded[0]
+                answer = await self._media_chat.complete_with_attachment(request,
+                                                                         _attachment(media, command.cache_input))
+                sent = [media.describe()]
+        except OpenRouterMcpError as exc:
+            raise await suggest_close_models(exc, model, self._catalog) from None
         return AnalysisResult(answer_or_raise(answer, request.max_tokens), tuple(sent), auto)
 
     async def _model_for(self, command: AnalyzeMedia) -> tuple[ModelId, bool]:
@@ -109,6 +118,10 @@ class AnalyzeMediaUseCase:
         configured = self._defaults.models.get(command.kind)
         requested = command.model or configured
         model, auto = await choose_model(requested, self._defaults.default_model, self._catalog, modality)
+        if not auto:
+            source = None if command.model else (DEFAULT_MODEL_SETTINGS[command.kind] if configured
+                                                 else "OPENROUTER_DEFAULT_MODEL")
+            ensure_listed(model, await readable_models(self._catalog), source)
         try:
             card = await self._catalog.get(str(model))
         except UpstreamError:

@@ -25,9 +25,10 @@ class ChatMessage:
         return {"role": self.role, "content": content}
 
     def estimated_tokens(self) -> int:
-        """A deliberately generous estimate (about 4 characters a token; media parts counted by size)."""
-        text = self.content if isinstance(self.content, str) else json.dumps(list(self.content))
-        return len(text) // 3 + 4
+        """A deliberately generous estimate: text at 3 characters a token, media parts by kind and size."""
+        if isinstance(self.content, str):
+            return len(self.content) // 3 + 4
+        return sum(part_tokens(part) for part in self.content) + 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,51 @@ class ChatResult:
     annotations: tuple[dict[str, Any], ...] = ()
     cache_status: dict[str, Any] | None = None
     notes: dict[str, Any] = field(default_factory=dict)
+    reasoning_requested: bool = False
+
+
+IMAGE_TOKENS = 1600
+"""An image costs about this much whatever its byte size (providers tile or resize it; 1,600 is Claude's ceiling)."""
+
+MEDIA_RULES: dict[str, tuple[int, int]] = {
+    "input_audio": (500, 200),
+    "video_url": (500, 2000),
+    "file": (100, 1000),
+}
+"""Per part type: (decoded bytes per token, floor in tokens). Audio and video at about 32 and 260 tokens a
+second of typical bitrates; files (PDFs) at roughly one token per 100 bytes. The floor covers remote URLs,
+whose size is unknown here."""
+
+
+def part_tokens(part: ContentPart) -> int:
+    """Estimate one content part: text as text, media by kind, with base64 payloads counted as the bytes they hold.
+
+    Counting a data URL's characters as text made a 400 KB image look like 177,821 tokens, refusing calls that fit.
+    """
+    kind = part.get("type")
+    if kind == "text" and isinstance(part.get("text"), str):
+        return len(part["text"]) // 3 + 4
+    if kind == "image_url":
+        return IMAGE_TOKENS
+    if isinstance(kind, str) and kind in MEDIA_RULES:
+        bytes_per_token, floor = MEDIA_RULES[kind]
+        return max(floor, _payload_bytes(part.get(kind)) // bytes_per_token)
+    return len(json.dumps(part, default=str)) // 3 + 4
+
+
+def _payload_bytes(value: Any) -> int:
+    """Decoded size of the base64 payload inside a media part (``data`` or a ``data:`` URL), else 0."""
+    if not isinstance(value, dict):
+        return 0
+    for key in ("data", "file_data", "url"):
+        payload = value.get(key)
+        if not isinstance(payload, str):
+            continue
+        if payload.startswith("data:"):
+            return len(payload.partition(",")[2]) * 3 // 4
+        if key != "url":
+            return len(payload) * 3 // 4
+    return 0
 
 
 def fit_to_context(

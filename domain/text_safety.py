@@ -1,17 +1,14 @@
-"""Pure text hygiene for anything an upstream sends back: control-sequence stripping, length caps, secret redaction.
+"""Pure text hygiene for anything an upstream sends back: control-sequence stripping and length caps.
 
 Why: model output and upstream error text reach a terminal, a model's context and the job store. Escape
-sequences can rewrite a terminal or hide text, an unbounded string can flood a client, and a gateway that
-echoes the Authorization header would leak the key. These functions never raise on any ``str``.
+sequences can rewrite a terminal or hide text, and an unbounded string can flood a client. Secrets are
+``redaction``'s job. These functions never raise on any ``str``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit, urlunsplit
 
-REDACTED = "[REDACTED]"
 RESULT_CHARS_SETTING = "OPENROUTER_MAX_RESULT_CHARS"
 
 _CONTROL = re.compile(
@@ -23,9 +20,6 @@ _CONTROL = re.compile(
     r"|\x9d[^\x07\x9c]*[\x07\x9c]?"  # 8-bit OSC
     r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # other C0 and C1 controls (keeps \t and \n)
 )
-_BEARER = re.compile(r"(?i)\b(bearer)(\s+|%20|\+)[^\s\"'<>,;]+")
-_OPENROUTER_KEY = re.compile(r"sk-or-[A-Za-z0-9_-]{8,}")
-_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@\"'<>]+@")
 
 
 def strip_controls(text: str) -> str:
@@ -50,49 +44,3 @@ def cap_text(text: str, max_chars: int, setting: str = RESULT_CHARS_SETTING) -> 
 def sanitize_result_text(text: str, max_chars: int) -> str:
     """Model output as shown to a caller: controls stripped, then capped (with a note when cut)."""
     return cap_text(strip_controls(text), max_chars)
-
-
-def url_without_credentials(url: str) -> str:
-    """``url`` with any ``user:password@`` removed, for messages and logs."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-        port = parts.port
-    except ValueError:
-        return _URL_USERINFO.sub(r"\1", url)
-    if "@" not in parts.netloc or host is None:
-        return _URL_USERINFO.sub(r"\1", url)
-    netloc = f"[{host}]" if ":" in host else host
-    if port is not None:
-        netloc += f":{port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
-
-
-def url_secrets(url: str) -> tuple[str, ...]:
-    """The password of ``url`` (when present), which must never be echoed in any form."""
-    try:
-        password = urlsplit(url).password
-    except ValueError:
-        return ()
-    if not password:
-        return ()
-    return tuple(dict.fromkeys(value for value in (password, unquote(password)) if len(value) >= 4))
-
-
-@dataclass(frozen=True, slots=True)
-class Redactor:
-    """Replaces known secret values, ``Bearer <token>``, OpenRouter-style keys and URL credentials.
-
-    Secrets shorter than 4 characters are ignored: replacing them would mangle ordinary text
-    and they are not worth hiding behind.
-    """
-
-    secrets: tuple[str, ...] = ()
-
-    def __call__(self, text: str) -> str:
-        for secret in self.secrets:
-            if len(secret) >= 4 and secret in text:
-                text = text.replace(secret, REDACTED)
-        text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
-        text = _OPENROUTER_KEY.sub(REDACTED, text)
-        return _URL_USERINFO.sub(lambda m: f"{m.group(1)}{REDACTED}@", text)

@@ -1,24 +1,52 @@
-"""``openrouter-multimodal-mcp`` / ``python -m openrouter_multimodal.entrypoints``: the stdio server."""
+"""``openrouter-multimodal-mcp`` / ``python -m openrouter_multimodal.entrypoints``: the stdio server.
+
+SIGINT and SIGTERM stop it within a moment, whether or not stdin is open, and the exit code is 0: a stop
+that was asked for is not a failure. While serving, the event loop owns both signals and cancels the
+server, which closes its upstream clients. Before that (imports, settings) and after the first signal,
+nothing is in flight, so the process simply exits: an exception raised from a signal handler can land in
+a weakref callback during an import and be swallowed, which would leave the server running.
+"""
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from types import FrameType
+from typing import TYPE_CHECKING, Any
 
-import anyio
-import structlog
+if TYPE_CHECKING:
+    from anyio import CancelScope
+    from anyio.abc import TaskStatus
 
-from .bootstrap import bootstrap
-from .container import shutdown
-from .logging_setup import configure_logging
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+SHUTDOWN_SECONDS = 5.0
 
 
-def _terminate(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+def _exit_now(signum: int, frame: FrameType | None) -> None:
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def main() -> int:
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _exit_now)
+    try:
+        return _run()
+    except KeyboardInterrupt:
+        return 0
+
+
+def _run() -> int:
+    import anyio
+    import structlog
+
+    from .bootstrap import bootstrap
+    from .container import shutdown
+    from .logging_setup import configure_logging
+    from .server import build_server
+    from .stdio_transport import serve_stdio
+
     container, problem = bootstrap()
     settings = container.settings()
     configure_logging(settings.log_level, settings.secret_values())
@@ -27,23 +55,40 @@ def main() -> int:
         log.warning("configuration_problem", problem=problem)
     elif not settings.api_key:
         log.warning("api_key_missing", hint="set OPENROUTER_API_KEY; paid tools answer CONFIGURATION until then")
-    from .server import build_server
-
     server = build_server(container, problem)
-    signal.signal(signal.SIGTERM, _terminate)
-    log.info("server_starting", transport="stdio")
+
     async def serve() -> None:
         try:
-            await server.run_stdio_async()
+            async with anyio.create_task_group() as tasks:
+                await tasks.start(_stop_on_signal, tasks.cancel_scope, log)
+                await serve_stdio(server)
+                log.info("server_stopping", reason="stdin closed")
+                tasks.cancel_scope.cancel()
         finally:
-            await shutdown(container)
+            with anyio.move_on_after(SHUTDOWN_SECONDS, shield=True):
+                await shutdown(container)
 
-    try:
-        anyio.run(serve)
-    except KeyboardInterrupt:
-        log.info("server_stopping", reason="signal")
+    log.info("server_starting", transport="stdio")
+    anyio.run(serve)
     log.info("server_stopped")
     return 0
+
+
+async def _stop_on_signal(scope: CancelScope, log: Any, *, task_status: TaskStatus[None]) -> None:
+    """Turn the first SIGINT/SIGTERM into a cancellation of the server; a second one during the shutdown
+    exits at once (the loop would otherwise leave SIG_DFL / KeyboardInterrupt behind)."""
+    import anyio
+
+    try:
+        with anyio.open_signal_receiver(*STOP_SIGNALS) as received:
+            task_status.started()
+            async for signum in received:
+                log.info("server_stopping", reason=signal.Signals(signum).name)
+                scope.cancel()
+                return
+    finally:
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, _exit_now)
 
 
 if __name__ == "__main__":

@@ -137,7 +137,8 @@ class UseCases(containers.DeclarativeContainer):
     get_model_info = providers.Factory(GetModelInfo, model_catalog)
     validate_model = providers.Factory(ValidateModel, model_catalog)
     health_check = providers.Factory(HealthCheck, gateways.catalog_source, model_catalog, SERVER_VERSION,
-                                     configuration_problem)
+                                     configuration_problem, credentials=gateways.chat,
+                                     upstream_problem=providers.Callable(lambda s: s.upstream_problem(), settings))
 
 
 class Container(containers.DeclarativeContainer):

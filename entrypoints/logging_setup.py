@@ -10,26 +10,29 @@ from typing import Any
 
 import structlog
 
+from ..domain.redaction import REDACTED, redact_text, secret_set
+
 _SECRET_KEYS = re.compile(r"authorization|api[_-]?key|secret|token|password|cookie", re.IGNORECASE)
-_KEY_PATTERN = re.compile(r"sk-or-[A-Za-z0-9\-_]{8,}|Bearer\s+[A-Za-z0-9\-_.=]{8,}")
-REDACTED = "[REDACTED]"
+_KEY_PATTERN = re.compile(r"sk-or-[A-Za-z0-9\-_]{8,}|(Bearer|Basic)\s+[A-Za-z0-9\-_.=+/]{8,}")
+_URL_USERINFO = re.compile(r"(?<=://)[^/\s@]+@")
+__all__ = ["REDACTED", "SecretRedactor", "configure_logging"]
 
 
 class SecretRedactor:
     """A structlog processor that blanks secret-looking keys and any configured secret value.
 
     Runs last before rendering, so nothing a tool logs (including exception text) can carry
-    the API key or an ``Authorization`` header to the log.
+    the API key, an ``Authorization`` header or the credentials of a URL (``http://user:PASS@proxy``)
+    to the log, whether or not they are configured secrets.
     """
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self._secrets = tuple(s for s in secrets if s)
+        self._secrets = secret_set(secrets)
 
     def _clean(self, value: Any) -> Any:
         if isinstance(value, str):
-            for secret in self._secrets:
-                value = value.replace(secret, REDACTED)
-            return _KEY_PATTERN.sub(REDACTED, value)
+            value = redact_text(value, self._secrets)
+            return _URL_USERINFO.sub(REDACTED + "@", _KEY_PATTERN.sub(REDACTED, value))
         if isinstance(value, dict):
             return {k: REDACTED if _SECRET_KEYS.search(str(k)) and not str(k).endswith("_tokens")
                     else self._clean(v) for k, v in value.items()}

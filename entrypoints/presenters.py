@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 import anyio
 import structlog
 from mcp.types import CallToolResult, ContentBlock, TextContent
+from pydantic import BaseModel
 
 from ..domain.chat import ChatResult
 from ..domain.errors import ErrorCode, OpenRouterMcpError
+from ..domain.redaction import redact
 from ..domain.usage import Usage
 from .version import SERVER_VERSION
 
 log = structlog.get_logger("openrouter_multimodal.tools")
+_BINARY_FIELDS = frozenset({"data", "blob"})
+_Model = TypeVar("_Model", bound=BaseModel)
 
 
 def text(value: str) -> TextContent:
@@ -52,7 +56,8 @@ def usage_meta(usage: Usage | None) -> dict[str, Any]:
     return meta
 
 
-def chat_meta(result: ChatResult, include_reasoning: bool = False) -> dict[str, Any]:
+def chat_meta(result: ChatResult) -> dict[str, Any]:
+    """The ``_meta`` of a model answer; reasoning is shown when the use case asked for it (argument or setting)."""
     meta: dict[str, Any] = {"model": result.model, **usage_meta(result.usage)}
     if result.provider:
         meta["provider"] = result.provider
@@ -64,7 +69,7 @@ def chat_meta(result: ChatResult, include_reasoning: bool = False) -> dict[str, 
         meta["generation_id"] = result.generation_id
     if result.cache_status:
         meta["cache"] = result.cache_status
-    if include_reasoning and result.reasoning and not result.notes.get("answer_from_reasoning"):
+    if result.reasoning_requested and result.reasoning and not result.notes.get("answer_from_reasoning"):
         meta["reasoning"] = result.reasoning
     if result.annotations:
         meta["citations"] = [a["url_citation"].get("url") for a in result.annotations
@@ -91,3 +96,33 @@ async def guarded(tool: str, body: Callable[[], Awaitable[CallToolResult]]) -> C
         return error_result(OpenRouterMcpError(
             f"unexpected server error (incident {incident}); the server log has the details. Retry, or report it.",
             code=ErrorCode.INTERNAL))
+
+
+def redact_result(result: CallToolResult, secrets: Sequence[str]) -> CallToolResult:
+    """The final pass over every tool result: each configured secret is blanked in text, ``_meta`` and
+    structured content, whatever field an upstream echoed it into.
+
+    Base64 payloads (image/audio ``data``, resource ``blob``) are left alone: a short secret could occur in
+    them by chance, and rewriting them would corrupt the media without hiding anything.
+    """
+    return _redact_model(result, secrets) if secrets else result
+
+
+def _redact_model(model: _Model, secrets: Sequence[str]) -> _Model:
+    updates: dict[str, Any] = {}
+    for name in type(model).model_fields:
+        if name in _BINARY_FIELDS:
+            continue
+        value = getattr(model, name)
+        cleaned = _redact_value(value, secrets)
+        if cleaned != value:
+            updates[name] = cleaned
+    return model.model_copy(update=updates) if updates else model
+
+
+def _redact_value(value: Any, secrets: Sequence[str]) -> Any:
+    if isinstance(value, BaseModel):
+        return _redact_model(value, secrets)
+    if isinstance(value, list):
+        return [_redact_value(item, secrets) for item in value]
+    return redact(value, secrets)

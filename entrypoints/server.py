@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from ..domain.errors import ConfigurationError, OpenRouterMcpError
 from .container import Container
 from .output_resources import relative_from_uri, uri_for
-from .presenters import error_result, invalid_input
+from .presenters import error_result, invalid_input, redact_result
 from .stdio_guard import answer_unreadable_lines
 from .tools import catalog, chat, generation, health, media, video
 from .tools.registry import ToolRegistry
@@ -78,6 +78,14 @@ class OpenRouterMcpServer(MCPServer):
 
     async def call_tool(self, name: str, arguments: dict[str, Any],
                         context: Context[Any, Any] | None = None) -> CallToolResult | InputRequiredResult:
+        """Every tool result leaves through ``redact_result``: no configured secret reaches a client."""
+        result = await self._call_tool(name, arguments, context)
+        if isinstance(result, CallToolResult):
+            return redact_result(result, self.container.settings().secret_values())
+        return result
+
+    async def _call_tool(self, name: str, arguments: dict[str, Any],
+                         context: Context[Any, Any] | None) -> CallToolResult | InputRequiredResult:
         if self._tool_manager.get_tool(name) is None:
             known = ", ".join(sorted(t.name for t in self._tool_manager.list_tools()))
             return invalid_input(f"unknown tool '{name}': this server offers {known}.")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ..domain.provider_preferences import ProviderPreferences
+from ..domain.redaction import secret_set, url_credentials
 from .generation_settings import MIB, GenerationSettings
 from .media_settings import MediaSettings
 
@@ -29,6 +31,27 @@ def _csv(value: str | None) -> tuple[str, ...] | None:
             raise ValueError("must be a JSON array of strings or a comma-separated list")
         return tuple(parsed)
     return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def base_url_problem(value: str) -> str | None:
+    """Why ``value`` cannot be the upstream base URL, or None. Never echoes the value: it may hold credentials."""
+    text = value.strip()
+    if not text:
+        return "is empty: unset it for https://openrouter.ai/api/v1, or set an http(s) URL"
+    if any(ch.isspace() or not ch.isprintable() for ch in text):
+        return "contains whitespace or control characters"
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError:
+        return "is not a valid URL: use e.g. https://openrouter.ai/api/v1"
+    if parts.scheme.lower() not in ("http", "https"):
+        return "must start with https:// (or http://), e.g. https://openrouter.ai/api/v1"
+    if not parts.hostname:
+        return "has no host name: use e.g. https://openrouter.ai/api/v1"
+    if parts.query or parts.fragment:
+        return "must not have a query or fragment"
+    return None
 
 
 def _flag(value: str | None) -> bool | None:
@@ -72,6 +95,7 @@ class CoreSettings(BaseSettings):
     provider_require_parameters: str | None = None
     provider_data_collection: str | None = None
     provider_allow_fallbacks: str | None = None
+    _upstream_problem: str | None = PrivateAttr(default=None)
 
     @field_validator("api_key", mode="before")
     @classmethod
@@ -83,6 +107,14 @@ class CoreSettings(BaseSettings):
             if any(ch.isspace() for ch in value) or not value.isprintable():
                 raise ValueError("contains whitespace or control characters; paste the key again")
         return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        problem = base_url_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value.strip()
 
     @field_validator("max_tokens", mode="before")
     @classmethod
@@ -124,8 +156,14 @@ class CoreSettings(BaseSettings):
             allow_fallbacks=named("provider_allow_fallbacks", _flag),
         )
 
+    def upstream_problem(self) -> str | None:
+        """Set by ``load_settings`` when OPENROUTER_BASE_URL was malformed: then nothing may be sent upstream."""
+        return self._upstream_problem
+
     def secret_values(self) -> tuple[str, ...]:
-        return (self.api_key.get_secret_value(),) if self.api_key else ()
+        """Every configured secret, longest first: the API key and the credentials in OPENROUTER_BASE_URL."""
+        key = (self.api_key.get_secret_value(),) if self.api_key else ()
+        return secret_set((*key, *url_credentials(self.base_url)))
 
 
 class Settings(CoreSettings, MediaSettings, GenerationSettings):
@@ -164,4 +202,7 @@ def load_settings() -> tuple[Settings, str | None]:
         return Settings.model_construct(), "settings could not be read: check the OPENROUTER_* variables."
     if not problems:
         return settings, None
+    base_url = next((p for p in problems if p.startswith("OPENROUTER_BASE_URL ")), None)
+    if base_url:
+        settings._upstream_problem = f"malformed setting {base_url}: nothing is sent upstream until it is fixed."
     return settings, f"malformed setting {'; '.join(problems)}: fix it in this server's env and restart."

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from ...domain.errors import ErrorCode, InvalidInput, OpenRouterMcpError, UpstreamError, missing_api_key
-from ...domain.text_safety import Redactor, url_secrets, url_without_credentials
+from ...domain.redaction import Redactor, url_credentials, url_without_credentials
 from .body import ByteCap, iter_body, iter_lines, read_body, read_prefix, response_cap
 from .config import BearerAuth, OpenRouterConfig, RetryPolicy, build_client
 from .errors import classify, parse_retry_after
@@ -72,7 +72,7 @@ class OpenRouterHttp:
         self._config = config
         self._retry = retry or RetryPolicy()
         self._bearer = BearerAuth(config.api_key) if config.api_key else None
-        self.redact = Redactor(((config.api_key,) if config.api_key else ()) + url_secrets(config.base_url))
+        self.redact = Redactor(((config.api_key,) if config.api_key else ()) + url_credentials(config.base_url))
 
     @property
     def base_url(self) -> str:

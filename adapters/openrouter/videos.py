@@ -11,7 +11,7 @@ from urllib.parse import quote, urljoin
 from ...application.job_ports import ByteSink
 from ...domain.errors import ErrorCode, InvalidInput, ResourceTooLarge, UpstreamError
 from ...domain.generation import VideoRequest, VideoSnapshot
-from ...domain.text_safety import url_without_credentials
+from ...domain.redaction import url_without_credentials
 from .body import ByteCap
 from .errors import classify
 from .http import RETRYABLE_STATUS, OpenRouterHttp, RetryPolicy, parse_json

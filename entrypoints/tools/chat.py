@@ -105,7 +105,7 @@ def register(registry: ToolRegistry) -> None:
                 cache=ResponseCache(enabled=cache, ttl=cache_ttl, clear=cache_clear),
             )
             result = await use_cases.chat_completion()(request)
-            return success([text(result.text)], chat_meta(result, include_reasoning=bool(include_reasoning)))
+            return success([text(result.text)], chat_meta(result))
 
         return await guarded("chat_completion", body)
 

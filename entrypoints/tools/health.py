@@ -40,7 +40,7 @@ def register(registry: ToolRegistry) -> None:
                       if report.credit_limit is not None and report.credit_remaining is not None else "")
             status = "ok" if report.ok else "NOT OK: " + "; ".join(report.problems)
             line = (f"{status}. Server {report.server_version}, protocol {report.protocol_version}; key "
-                    f"{'valid' if report.api_key_valid else 'present but not accepted' if report.api_key_present else 'missing'}"
+                    f"{report.key_state}"
                     f"{credit}; {report.models_cached} models cached.")
             return success([text(line)], structured=data)
 

@@ -7,7 +7,14 @@ import pytest
 from openrouter_multimodal.application.chat_completion import ChatCompletion, ChatDefaults
 from openrouter_multimodal.application.model_catalog import ModelCatalog
 from openrouter_multimodal.domain.chat import ChatMessage, ChatRequest, ChatResult, ResponseCache
-from openrouter_multimodal.domain.errors import ConfigurationError, ErrorCode, InvalidInput, UpstreamError
+from openrouter_multimodal.domain.errors import (
+    ConfigurationError,
+    ErrorCode,
+    InvalidInput,
+    ModelNotFound,
+    UpstreamError,
+)
+from openrouter_multimodal.domain.model_card import ModelCard
 from openrouter_multimodal.domain.model_id import ModelId
 from openrouter_multimodal.domain.provider_preferences import ProviderPreferences
 from tests.fakes import FakeCatalogSource, FakeChat, FakeClock, FakeCredentials, card
@@ -212,3 +219,72 @@ async def test_a_free_variant_known_only_by_its_suffixed_id_is_still_fitted_to_i
     result = await use_case(request(None, messages=long))
     assert str(chat.last.model) == "tiny/ctx:free"
     assert result.notes["dropped_messages"] > 0
+
+
+async def test_a_400kb_inline_image_fits_a_128k_model() -> None:
+    image = "data:image/png;base64," + "iVBORw0K" * 66_667
+    message = ChatMessage("user", ({"type": "text", "text": "Describe it."},
+                                   {"type": "image_url", "image_url": {"url": image}}))
+    use_case, chat, _ = make()
+    result = await use_case(request("openai/gpt-4o", messages=(message,)))
+    assert chat.last.messages == (message,)
+    assert "dropped_messages" not in result.notes
+
+
+def sized(tokens: int) -> tuple[ChatMessage, ...]:
+    """One user message whose estimate is exactly ``tokens`` (len // 3 + 4)."""
+    message = ChatMessage("user", "x" * ((tokens - 4) * 3))
+    assert message.estimated_tokens() == tokens
+    return (message,)
+
+
+@pytest.mark.parametrize(("model_card", "max_tokens", "reserve"), [
+    (card("big/window", context=100_000), None, 4096),  # the default reserve: 4,096 tokens
+    (card("big/short-answers", context=100_000, max_completion=1_000), None, 1_000),  # the model's own cap, if less
+    (card("big/long-answers", context=100_000, max_completion=50_000), None, 4096),  # never more than the default
+    (card("small/eight-k", context=8_000), None, 2_000),  # never more than a quarter of the window
+    (card("big/window", context=100_000), 30_000, 30_000),  # the caller's max_tokens wins
+])
+async def test_the_completion_reserve_rule(model_card: ModelCard, max_tokens: int | None, reserve: int) -> None:
+    """The conversation may use exactly context - reserve tokens; one more is refused. Literal numbers on purpose."""
+    source = FakeCatalogSource([model_card])
+    use_case, chat, _ = make(source=source)
+    model = model_card.id
+    assert model_card.context_length is not None
+    budget = model_card.context_length - reserve
+    await use_case(request(model, messages=sized(budget), max_tokens=max_tokens))
+    assert len(chat.requests) == 1
+    with pytest.raises(InvalidInput, match="larger than the model's context window"):
+        await use_case(request(model, messages=sized(budget + 1), max_tokens=max_tokens))
+    assert len(chat.requests) == 1
+
+
+async def test_a_model_the_catalogue_does_not_list_fails_before_paying_with_close_ids() -> None:
+    use_case, chat, _ = make()
+    with pytest.raises(ModelNotFound) as caught:
+        await use_case(request("openai/gpt-4p"))
+    assert caught.value.suggestions[0] == "openai/gpt-4o"
+    assert chat.requests == []
+
+
+class FailingOnce(FakeCatalogSource):
+    """The catalogue cannot be read at the check, but can when the upstream's refusal needs suggestions."""
+
+    async def fetch_models(self) -> list[ModelCard]:
+        try:
+            return list(await super().fetch_models())
+        finally:
+            self.error = None
+
+
+async def test_an_upstream_model_not_found_gets_the_closest_catalogue_ids() -> None:
+    refused = UpstreamError("No endpoints found for openai/gpt-4p.", code=ErrorCode.MODEL_NOT_FOUND,
+                            suggestions=("search_models",))
+    use_case, chat, _ = make(chat=FakeChat(error=refused),
+                             source=FailingOnce(CARDS, error=UpstreamError("models unavailable")))
+    with pytest.raises(UpstreamError) as caught:
+        await use_case(request("openai/gpt-4p"))
+    assert len(chat.requests) == 1
+    assert caught.value.code is ErrorCode.MODEL_NOT_FOUND
+    assert caught.value.suggestions == ("openai/gpt-4o", "search_models")
+    assert "Did you mean openai/gpt-4o?" in caught.value.message

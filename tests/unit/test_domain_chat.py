@@ -66,3 +66,38 @@ def test_invalid_input_when_even_system_and_last_do_not_fit() -> None:
 def test_a_single_oversized_message_is_invalid_input() -> None:
     with pytest.raises(InvalidInput):
         fit_to_context((LAST,), context_tokens=100, reserve_tokens=0)
+
+
+def data_url(mime: str, size: int) -> str:
+    return f"data:{mime};base64," + "A" * (size * 4 // 3)
+
+
+def test_an_inline_image_counts_as_an_image_not_as_its_base64_text() -> None:
+    image = ChatMessage("user", ({"type": "text", "text": "What is this?"},
+                                 {"type": "image_url", "image_url": {"url": data_url("image/png", 400_000)}}))
+    assert image.estimated_tokens() < 2_000
+    kept, dropped = fit_to_context((image,), context_tokens=128_000, reserve_tokens=4096)
+    assert (kept, dropped) == ((image,), 0)
+
+
+def test_media_parts_are_counted_by_kind_and_decoded_size() -> None:
+    def tokens(part: dict[str, object]) -> int:
+        return ChatMessage("user", (part,)).estimated_tokens()
+
+    remote = tokens({"type": "image_url", "image_url": {"url": "https://example.com/a.png"}})
+    inline = tokens({"type": "image_url", "image_url": {"url": data_url("image/png", 4_000_000)}})
+    assert remote == inline
+    audio_1mb = tokens({"type": "input_audio", "input_audio": {"data": "A" * 1_333_336, "format": "mp3"}})
+    audio_2mb = tokens({"type": "input_audio", "input_audio": {"data": "A" * 2_666_668, "format": "mp3"}})
+    assert 1_000 < audio_1mb < 10_000
+    assert audio_2mb > audio_1mb
+    video = tokens({"type": "video_url", "video_url": {"url": data_url("video/mp4", 5_000_000)}})
+    assert 5_000 < video < 50_000
+    pdf = tokens({"type": "file", "file": {"filename": "a.pdf", "file_data": data_url("application/pdf", 100_000)}})
+    assert 500 < pdf < 5_000
+    assert tokens({"type": "video_url", "video_url": {"url": "https://example.com/v.mp4"}}) > 0
+
+
+def test_text_parts_count_as_text() -> None:
+    text_part = ChatMessage("user", ({"type": "text", "text": "x" * 3000},))
+    assert text_part.estimated_tokens() == ChatMessage("user", "x" * 3000).estimated_tokens() + 4

@@ -231,3 +231,53 @@ def test_importing_the_adapter_does_not_import_pillow() -> None:
         "assert 'PIL' not in sys.modules, sorted(m for m in sys.modules if m.startswith('PIL'))\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _small(mode: str) -> bytes:
+    """80x40 images whose left half is transparent by each of the ways PNG, GIF and WebP can say so."""
+    rgba = Image.new("RGBA", (80, 40), (0, 0, 0, 0))
+    rgba.paste((*GREEN, 255), (40, 0, 80, 40))
+    pal = Image.new("P", (80, 40), 0)
+    pal.putpalette([0, 0, 0, *GREEN] + [0] * 762)
+    pal.paste(1, (40, 0, 80, 40))
+    keyed = Image.new("RGB", (80, 40), (1, 2, 3))
+    keyed.paste(GREEN, (40, 0, 80, 40))
+    return {
+        "RGBA png": lambda: _encode(rgba, "PNG"),
+        "LA png": lambda: _encode(rgba.convert("LA"), "PNG"),
+        "P png tRNS index": lambda: _encode(pal, "PNG", transparency=0),
+        "P png tRNS alpha table": lambda: _encode(pal, "PNG", transparency=bytes([128, 255])),
+        "RGB png tRNS colour key": lambda: _encode(keyed, "PNG", transparency=(1, 2, 3)),
+        "GIF transparency index": lambda: _encode(pal, "GIF", transparency=0),
+        "RGBA webp": lambda: _encode(rgba, "WEBP", lossless=True),
+    }[mode]()
+
+
+@pytest.mark.parametrize("mode", ["RGBA png", "LA png", "P png tRNS index", "P png tRNS alpha table",
+                                  "RGB png tRNS colour key", "GIF transparency index", "RGBA webp"])
+def test_small_transparent_images_are_flattened_not_passed_through(preparer: PillowImagePreparer,
+                                                                   mode: str) -> None:
+    out = preparer.prepare(_small(mode), max_dimension=800, jpeg_quality=90)
+    img = _decode(out.data).convert("RGB")
+    assert (out.mime, out.passed_through, img.size) == ("image/jpeg", False, (80, 40))
+    half_transparent_black = (127, 127, 127)
+    assert _close(img.getpixel((10, 20)), half_transparent_black if "alpha table" in mode else WHITE, tolerance=3)
+    assert _close(img.getpixel((70, 20)), (94, 94, 94) if mode == "LA png" else GREEN, tolerance=20)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: _encode(Image.new("RGBA", (80, 40), (*GREEN, 255)), "PNG"),  # an alpha band, opaque everywhere
+    lambda: _encode(Image.new("P", (80, 40), 1), "PNG", transparency=0),  # the transparent entry is unused
+    lambda: _encode(Image.new("RGB", (80, 40), GREEN), "PNG", transparency=(1, 2, 3)),  # no pixel has the key
+], ids=["opaque alpha", "unused transparent entry", "unmatched colour key"])
+def test_small_images_without_visible_transparency_still_pass_through(preparer: PillowImagePreparer,
+                                                                     make: object) -> None:
+    data = make()  # type: ignore[operator]
+    out = preparer.prepare(data, max_dimension=800, jpeg_quality=90)
+    assert (out.data, out.mime, out.passed_through) == (data, "image/png", True)
+
+
+def test_send_original_keeps_transparency(preparer: PillowImagePreparer) -> None:
+    data = _small("RGBA png")
+    out = preparer.prepare(data, max_dimension=800, jpeg_quality=90, keep_original=True)
+    assert (out.data, out.mime, out.passed_through) == (data, "image/png", True)
