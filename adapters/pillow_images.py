@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
-import threading
 from typing import TYPE_CHECKING
 
 from openrouter_multimodal.application.image_ports import PreparedImage
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 MAX_PIXELS = 100_000_000
 FULL_DECODE_MAX_PIXELS = 40_000_000
 """Formats without JPEG's reduced-scale decoding are decoded whole (4 bytes a pixel): 40 MP is ~160 MB."""
-_ONE_AT_A_TIME = threading.BoundedSemaphore(1)
 PREVIEW_QUALITY = 85
 
 _DECODABLE = ("PNG", "JPEG", "MPO", "GIF", "WEBP", "BMP", "DIB", "TIFF", "AVIF", "HEIF")
@@ -196,15 +195,29 @@ def _encode(img: Image.Image, fmt: str, quality: int) -> bytes:
 
 
 class PillowImagePreparer:
-    """Implements ``ImagePreparer`` and ``ImagePreviewer`` with Pillow, imported on first use."""
+    """Implements ``ImagePreparer`` and ``ImagePreviewer`` with Pillow, imported on first use.
 
-    def prepare(
+    Decoding is CPU-bound and memory-hungry, so it runs in a worker thread, one image at a time:
+    callers queue on an asyncio semaphore *before* entering the thread pool, so waiting image
+    work never occupies pool threads that unrelated file or DNS work needs.
+    """
+
+    def __init__(self, concurrency: int = 1) -> None:
+        self._concurrency = concurrency
+        self._slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+
+    def _semaphore(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._slots[0] is not loop:
+            self._slots = (loop, asyncio.Semaphore(self._concurrency))
+        return self._slots[1]
+
+    async def prepare(
         self, data: bytes, *, max_dimension: int | None, jpeg_quality: int, keep_original: bool = False
     ) -> PreparedImage:
-        """One image is decoded at a time, so concurrent calls cannot multiply the decode memory."""
-        with _ONE_AT_A_TIME:
-            return self._prepare(data, max_dimension=max_dimension, jpeg_quality=jpeg_quality,
-                                 keep_original=keep_original)
+        async with self._semaphore():
+            return await asyncio.to_thread(self._prepare, data, max_dimension=max_dimension,
+                                           jpeg_quality=jpeg_quality, keep_original=keep_original)
 
     def _prepare(
         self, data: bytes, *, max_dimension: int | None, jpeg_quality: int, keep_original: bool = False
@@ -232,9 +245,9 @@ class PillowImagePreparer:
         encoded = _encode(out, "JPEG", jpeg_quality)
         return PreparedImage(encoded, "image/jpeg", *out.size, *original, passed_through=False)
 
-    def preview(self, data: bytes, *, max_dimension: int) -> PreparedImage:
-        with _ONE_AT_A_TIME:
-            return self._preview(data, max_dimension=max_dimension)
+    async def preview(self, data: bytes, *, max_dimension: int) -> PreparedImage:
+        async with self._semaphore():
+            return await asyncio.to_thread(self._preview, data, max_dimension=max_dimension)
 
     def _preview(self, data: bytes, *, max_dimension: int) -> PreparedImage:
         if max_dimension < 1:
@@ -249,7 +262,11 @@ class PillowImagePreparer:
         encoded = _encode(out, fmt, PREVIEW_QUALITY)
         return PreparedImage(encoded, mime, *out.size, *original, passed_through=False)
 
-    def inspect(self, data: bytes) -> tuple[str, int, int]:
+    async def inspect(self, data: bytes) -> tuple[str, int, int]:
+        """Reads the header only (no pixel decode), so it does not queue behind decoding."""
+        return await asyncio.to_thread(self._inspect, data)
+
+    def _inspect(self, data: bytes) -> tuple[str, int, int]:
         from PIL import Image
 
         with _open(data) as img:

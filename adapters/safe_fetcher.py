@@ -57,18 +57,29 @@ class SafeHttpFetcher:
         self._policy = address_policy
         self._headers = {"User-Agent": user_agent, "Accept": ACCEPT, "Accept-Encoding": "identity"}
         self._owns_client = client is None
-        if client is None:
-            client = httpx.AsyncClient(
+        self._transport_factory = transport_factory
+        self._given = client
+        self._owned: httpx.AsyncClient | None = None
+
+    @property
+    def _client(self) -> httpx.AsyncClient:
+        """The HTTP client, built on first use in the running loop (so no TLS context exists until a URL is read)."""
+        if self._given is not None:
+            return self._given
+        if self._owned is None:
+            self._owned = httpx.AsyncClient(
                 follow_redirects=False,
                 trust_env=False,
                 cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
-                transport=transport_factory() if transport_factory is not None else None,
+                transport=self._transport_factory() if self._transport_factory is not None else None,
             )
-        self._client = client
+        return self._owned
 
     async def aclose(self) -> None:
-        if self._owns_client:
-            await self._client.aclose()
+        """Close the client if one was built; nothing to do (and nothing built) otherwise."""
+        owned, self._owned = self._owned, None
+        if owned is not None:
+            await owned.aclose()
 
     async def fetch(self, url: str, limits: FetchLimits) -> FetchedResource:
         """The body at ``url`` after at most ``limits.max_redirects`` vetted redirects.

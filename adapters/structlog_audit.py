@@ -1,4 +1,4 @@
-"""``StructlogAudit``: paid-call audit events as JSON lines on stderr (via structlog)."""
+"""``StructlogAudit``: the audit trail as JSON lines on stderr (via structlog), one per paid call."""
 
 from __future__ import annotations
 
@@ -6,19 +6,21 @@ import contextlib
 
 import structlog
 
-from ..application.audit import PaidCallEvent
+from ..application.pipeline_ports import AuditEvent
 
 
 class StructlogAudit:
-    """Writes each event at warning level so it survives OPENROUTER_LOG_LEVEL=warning; never raises."""
+    """Writes each event at warning level so it survives a ``warning`` log level; never raises."""
 
     def __init__(self) -> None:
         self._log = structlog.get_logger("openrouter_multimodal.audit")
 
-    def paid_call(self, event: PaidCallEvent) -> None:
+    async def record(self, event: AuditEvent) -> None:
         with contextlib.suppress(Exception):
             self._log.warning(
-                "paid_call", audit=True, tool=event.tool, model=event.model, outcome=event.outcome,
+                "paid_call", audit=True, subject=event.subject, source=event.source, tool=event.tool,
+                model=event.model, outcome=event.outcome,
                 cost_usd=float(event.cost_usd) if event.cost_usd is not None else None,
-                cost_is_estimate=event.cost_is_estimate, user=event.user, prompt_preview=event.prompt_preview,
+                estimated_cost_usd=float(event.estimated_cost_usd) if event.estimated_cost_usd is not None else None,
+                generation_id=event.generation_id, job_id=event.job_id, prompt_preview=event.prompt_preview,
                 detail=event.detail)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar, runtime_checkable
 
-from ..domain.caller import Caller
+from ..domain.caller import Attribution, Caller
 from ..domain.paid_call import Billing, CallFacts
 
 C = TypeVar("C")
@@ -44,11 +44,13 @@ class Billable(Protocol):
 class ToolCall(Generic[C_co]):
     """What was asked (``command``), under which tool name, by whom (``caller``), and where progress goes.
 
-    Handlers receive the whole call, so ownership (jobs, files), OpenRouter's per-user fields and
-    progress reporting all come from one place rather than from arguments threaded by hand.
+    Handlers receive the whole call, so ownership (jobs, files), OpenRouter's per-user fields
+    (``attribution``, derived from the caller where the call is built) and progress reporting all
+    come from one place rather than from arguments threaded by hand.
     """
 
     tool: str
     command: C_co
     caller: Caller
     progress: ProgressReporter = field(default_factory=NullProgress)
+    attribution: Attribution = field(default_factory=Attribution)

@@ -9,6 +9,7 @@ from typing import Any
 from ..domain.errors import InvalidInput, ModelNotFound
 from ..domain.model_card import ModelCard
 from ..domain.model_id import ModelId
+from .call import ToolCall
 from .model_catalog import ModelCatalog
 
 MAX_PAGE = 50
@@ -65,10 +66,11 @@ def _matches(card: ModelCard, search: ModelSearch) -> bool:
 class SearchModels:
     """Filters the cached catalogue and pages through it; costs nothing upstream but one cached list."""
 
-    def __init__(self, catalog: ModelCatalog) -> None:
+    def __init__(self, *, catalog: ModelCatalog) -> None:
         self._catalog = catalog
 
-    async def __call__(self, search: ModelSearch) -> ModelPage:
+    async def __call__(self, call: ToolCall[ModelSearch]) -> ModelPage:
+        search = call.command
         if not 1 <= search.limit <= MAX_PAGE:
             raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}, got {search.limit}.")
         if search.offset < 0:
@@ -84,14 +86,21 @@ def _close_ids(raw: str, models: dict[str, ModelCard]) -> list[str]:
     return difflib.get_close_matches(raw, list(models), n=3, cutoff=0.5)
 
 
+@dataclass(frozen=True, slots=True)
+class ModelQuery:
+    """One model id as a caller typed it (get_model_info, validate_model)."""
+
+    model: str
+
+
 class GetModelInfo:
     """Looks one model up; variant suffixes (``:free``, ``:nitro``…) resolve to their base entry."""
 
-    def __init__(self, catalog: ModelCatalog) -> None:
+    def __init__(self, *, catalog: ModelCatalog) -> None:
         self._catalog = catalog
 
-    async def __call__(self, raw_model: str) -> ModelCard:
-        model_id = ModelId.parse(raw_model)
+    async def __call__(self, call: ToolCall[ModelQuery]) -> ModelCard:
+        model_id = ModelId.parse(call.command.model)
         models = await self._catalog.models()
         card = models.get(str(model_id)) or models.get(model_id.base)
         if card is None:
@@ -121,10 +130,11 @@ class Validation:
 class ValidateModel:
     """Says whether a model id can be used; an unknown or malformed id is ``valid: false``, not an error."""
 
-    def __init__(self, catalog: ModelCatalog) -> None:
+    def __init__(self, *, catalog: ModelCatalog) -> None:
         self._catalog = catalog
 
-    async def __call__(self, raw_model: str) -> Validation:
+    async def __call__(self, call: ToolCall[ModelQuery]) -> Validation:
+        raw_model = call.command.model
         try:
             model_id = ModelId.parse(raw_model)
         except InvalidInput as exc:

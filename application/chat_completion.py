@@ -8,6 +8,7 @@ from ..domain.chat import ChatMessage, ChatRequest, ChatResult, ResponseCache, f
 from ..domain.errors import InvalidInput, OpenRouterMcpError, UpstreamError
 from ..domain.model_card import ModelCard
 from ..domain.provider_preferences import ProviderPreferences
+from .call import ToolCall
 from .model_catalog import ModelCatalog
 from .model_choice import choose_model, ensure_listed, readable_models, suggest_close_models
 from .ports import ChatCompletions, Credentials
@@ -36,15 +37,16 @@ class ChatCompletion:
     caller to raise it.
     """
 
-    def __init__(self, upstream: ChatCompletions, catalog: ModelCatalog, credentials: Credentials,
+    def __init__(self, *, upstream: ChatCompletions, catalog: ModelCatalog, credentials: Credentials,
                  defaults: ChatDefaults) -> None:
         self._upstream = upstream
         self._catalog = catalog
         self._credentials = credentials
         self._defaults = defaults
 
-    async def __call__(self, request: ChatRequest) -> ChatResult:
+    async def __call__(self, call: ToolCall[ChatRequest]) -> ChatResult:
         self._credentials.ensure_configured()
+        request = call.command
         model, auto = await choose_model(str(request.model) if request.model else None,
                                          self._defaults.default_model, self._catalog)
         models = await readable_models(self._catalog)
@@ -65,6 +67,7 @@ class ChatCompletion:
             include_reasoning=(request.include_reasoning if request.include_reasoning is not None
                                else self._defaults.include_reasoning),
             cache=cache,
+            attribution=call.attribution,
         )
         try:
             result = await self._upstream.complete(prepared)

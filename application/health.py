@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..domain.errors import ConfigurationError, OpenRouterMcpError
+from .call import ToolCall
 from .model_catalog import ModelCatalog
 from .ports import Credentials, KeyInspector
 
@@ -49,6 +50,13 @@ class HealthReport:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class HealthQuery:
+    """What the client negotiated, reported back so a user can see it."""
+
+    protocol_version: str = "unknown"
+
+
 class HealthCheck:
     """Checks the key with the authenticated ``GET /key`` (``/models`` works without auth, so it
     proves nothing) and the catalogue; every failure becomes a line in ``problems``.
@@ -57,8 +65,8 @@ class HealthCheck:
     reported present or missing but not checked, and the problem says which variable to fix.
     """
 
-    def __init__(self, keys: KeyInspector, catalog: ModelCatalog, server_version: str,
-                 configuration_problem: str | None = None, *, upstream_problem: str | None = None,
+    def __init__(self, *, keys: KeyInspector, catalog: ModelCatalog, server_version: str,
+                 configuration_problem: str | None = None, upstream_problem: str | None = None,
                  credentials: Credentials | None = None) -> None:
         self._keys = keys
         self._catalog = catalog
@@ -67,7 +75,8 @@ class HealthCheck:
         self._upstream_problem = upstream_problem
         self._credentials = credentials
 
-    async def __call__(self, protocol_version: str) -> HealthReport:
+    async def __call__(self, call: ToolCall[HealthQuery]) -> HealthReport:
+        protocol_version = call.command.protocol_version
         problems: list[str] = [self._configuration_problem] if self._configuration_problem else []
         if self._upstream_problem:
             problems = problems or [self._upstream_problem]

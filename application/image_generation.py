@@ -2,29 +2,29 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Protocol
 
+from ..domain.caller import Caller
 from ..domain.errors import ErrorCode, InvalidInput, OpenRouterMcpError, UpstreamError
 from ..domain.generation import IMAGE_MODALITIES, GeneratedImage, ImageRequest
 from ..domain.media import MediaKind, format_from_mime
 from ..domain.model_id import ModelId
+from ..domain.paid_call import Billing, CallFacts
 from ..domain.save_policy import correct_extension
 from ..domain.usage import Usage
-from .audit import AuditLog
+from .call import ToolCall
 from .generation_ports import ImageGenerator
 from .image_ports import ImagePreparer, ImagePreviewer, PreparedImage
-from .job_ports import OutputStore
+from .job_ports import OutputSpaces, OutputStore
 from .media_loading import LoadedMedia
 from .model_catalog import ModelCatalog
 from .model_choice import ensure_listed, readable_models
-from .paid_generation import audited, numbered, save_output
+from .paid_generation import charged, numbered, save_lock, save_output
 from .ports import Credentials
 
-TOOL = "generate_image"
 MAX_REFERENCE_IMAGES = 8
 """Image-edit models take a handful of references (Gemini works best with up to 3, gpt-image takes 16);
 8 keeps the request body bounded (8 × the image download cap) while covering real edits."""
@@ -34,7 +34,7 @@ REFUSAL_QUOTE_CHARS = 200
 class MediaSource(Protocol):
     """What ``MediaLoader`` offers: checked, size-capped media from a path, URL or data URL."""
 
-    async def load(self, raw: str, kind: MediaKind) -> LoadedMedia: ...
+    async def load(self, raw: str, kind: MediaKind, caller: Caller) -> LoadedMedia: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +56,10 @@ class GenerateImageCommand:
     save_path: str | None = None
     overwrite: bool = False
     return_full: bool = False
+
+    def facts(self) -> CallFacts:
+        return CallFacts(model=self.model, prompt=self.prompt, max_tokens=self.max_tokens, images=1,
+                         lock_keys=save_lock(self.save_path))
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +89,10 @@ class ImageGenerationResult:
     def cost(self) -> Decimal | None:
         return self.usage.cost if self.usage else None
 
+    @property
+    def billing(self) -> Billing:
+        return Billing(model=self.model, cost_usd=self.cost)
+
 
 class GenerateImage:
     """Generates images from a prompt (optionally edits reference images) and saves every one.
@@ -98,25 +106,26 @@ class GenerateImage:
     one guard and one set of limits applies and the model never fetches arbitrary URLs), and a
     model the catalogue says cannot output images (INVALID_INPUT). A reply without images is
     UPSTREAM_REFUSED quoting the model's text. Saved images get the extension of their real
-    format; previews are made off the event loop. Exactly one audit event is written per
-    upstream attempt, with its cost when known.
+    format; previews are made off the event loop. A failure after the upstream was paid carries
+    its ``billing``, so the pipeline audits and charges the real cost.
     """
 
-    def __init__(self, generator: ImageGenerator, store: OutputStore, loader: MediaSource,
+    def __init__(self, *, generator: ImageGenerator, outputs: OutputSpaces, loader: MediaSource,
                  preparer: ImagePreparer, previewer: ImagePreviewer, catalog: ModelCatalog,
-                 credentials: Credentials, audit: AuditLog, defaults: ImageDefaults) -> None:
+                 credentials: Credentials, defaults: ImageDefaults) -> None:
         self._generator = generator
-        self._store = store
+        self._outputs = outputs
         self._loader = loader
         self._preparer = preparer
         self._previewer = previewer
         self._catalog = catalog
         self._credentials = credentials
-        self._audit = audit
         self._defaults = defaults
 
-    async def __call__(self, command: GenerateImageCommand) -> ImageGenerationResult:
+    async def __call__(self, call: ToolCall[GenerateImageCommand]) -> ImageGenerationResult:
         self._credentials.ensure_configured()
+        command = call.command
+        store = self._outputs.for_caller(call.caller)
         refs = tuple(dict.fromkeys(command.reference_images))
         if len(refs) > MAX_REFERENCE_IMAGES:
             raise InvalidInput(f"at most {MAX_REFERENCE_IMAGES} reference_images per call; got {len(refs)}.")
@@ -124,33 +133,33 @@ class GenerateImage:
         request = ImageRequest(model=model, prompt=command.prompt, aspect_ratio=command.aspect_ratio,
                                image_size=command.image_size, modalities=command.modalities or IMAGE_MODALITIES,
                                max_tokens=command.max_tokens)
-        target = await self._store.reserve(command.save_path, stem="image", extension="png",
-                                           overwrite=command.overwrite)
-        urls = [await self._reference(index, raw) for index, raw in enumerate(refs)]
+        target = await store.reserve(command.save_path, stem="image", extension="png", overwrite=command.overwrite)
+        urls = [await self._reference(index, raw, call.caller) for index, raw in enumerate(refs)]
         await self._check_model(model)
-        request = replace(request, reference_images=tuple(urls))
-        with audited(self._audit, TOOL, str(model), command.prompt) as call:
-            result = await self._generator.generate(request)
-            call.cost = result.usage.cost if result.usage else None
-            if not result.images:
-                quoted = " ".join(result.text.split())[:REFUSAL_QUOTE_CHARS]
-                said = f"; it said: '{quoted}'" if quoted else " and no text"
-                raise UpstreamError(
-                    f"the model returned no image{said}. Rephrase the prompt, or choose an image model "
-                    "(search_models with output=['image']).", code=ErrorCode.UPSTREAM_REFUSED,
-                    details={"reason": "no_image_in_response", "finish_reason": result.finish_reason})
-            notes: list[str] = []
-            saved = [await self._save(image, n, target, command, notes) for n, image in enumerate(result.images, 1)]
+        request = replace(request, reference_images=tuple(urls), attribution=call.attribution)
+        result = await self._generator.generate(request)
+        paid = Billing(model=result.model, cost_usd=result.usage.cost if result.usage else None)
+        if not result.images:
+            quoted = " ".join(result.text.split())[:REFUSAL_QUOTE_CHARS]
+            said = f"; it said: '{quoted}'" if quoted else " and no text"
+            raise UpstreamError(
+                f"the model returned no image{said}. Rephrase the prompt, or choose an image model "
+                "(search_models with output=['image']).", code=ErrorCode.UPSTREAM_REFUSED,
+                details={"reason": "no_image_in_response", "finish_reason": result.finish_reason}, billing=paid)
+        notes: list[str] = []
+        with charged(paid):
+            saved = [await self._save(store, image, n, target, command, notes)
+                     for n, image in enumerate(result.images, 1)]
         return ImageGenerationResult(images=tuple(saved), model=result.model, text=result.text,
                                      provider=result.provider, usage=result.usage, notes=tuple(notes))
 
-    async def _reference(self, index: int, raw: str) -> str:
+    async def _reference(self, index: int, raw: str, caller: Caller) -> str:
         """A reference image as a data: URL (formats models may not take are re-encoded as JPEG)."""
         try:
-            loaded = await self._loader.load(raw, MediaKind.IMAGE)
+            loaded = await self._loader.load(raw, MediaKind.IMAGE, caller)
             assert loaded.data is not None
-            prepared = await asyncio.to_thread(self._preparer.prepare, loaded.data, max_dimension=None,
-                                               jpeg_quality=90, keep_original=True)
+            prepared = await self._preparer.prepare(loaded.data, max_dimension=None, jpeg_quality=90,
+                                                    keep_original=True)
         except OpenRouterMcpError as exc:
             exc.message = f"reference_images[{index}]: {exc.message}"
             exc.args = (exc.message,)
@@ -168,25 +177,25 @@ class GenerateImage:
                 f"model '{model}' does not output images: use e.g. {self._defaults.model}, "
                 "or find one with search_models output=['image'].", suggestions=(self._defaults.model,))
 
-    async def _save(self, image: GeneratedImage, n: int, target: str, command: GenerateImageCommand,
-                    notes: list[str]) -> SavedImage:
+    async def _save(self, store: OutputStore, image: GeneratedImage, n: int, target: str,
+                    command: GenerateImageCommand, notes: list[str]) -> SavedImage:
         mime = image.mime
         width: int | None = None
         height: int | None = None
         try:
-            mime, width, height = await asyncio.to_thread(self._previewer.inspect, image.data)
+            mime, width, height = await self._previewer.inspect(image.data)
         except OpenRouterMcpError as exc:
             notes.append(f"image {n} could not be inspected ({exc.message}); saved as received.")
         fmt = format_from_mime(mime)
         wanted = target if n == 1 else numbered(target, n)
         if fmt is not None:
             wanted = correct_extension(wanted, fmt.extension)
-        name = await save_output(self._store, target, wanted, image.data, overwrite=command.overwrite, stem="image")
+        name = await save_output(store, target, wanted, image.data, overwrite=command.overwrite, stem="image")
         preview = None
         if width is not None:
             try:
-                preview = await asyncio.to_thread(self._previewer.preview, image.data,
-                                                  max_dimension=self._defaults.preview_max_dimension)
+                preview = await self._previewer.preview(image.data,
+                                                        max_dimension=self._defaults.preview_max_dimension)
             except OpenRouterMcpError as exc:
                 notes.append(f"no preview for image {n}: {exc.message}")
         full = None

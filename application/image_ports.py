@@ -31,12 +31,12 @@ class ImagePreparer(Protocol):
     images are normalised before upload rather than sent raw.
     """
 
-    def prepare(
+    async def prepare(
         self, data: bytes, *, max_dimension: int | None, jpeg_quality: int, keep_original: bool = False
     ) -> PreparedImage:
         """Return ``data`` as-is when it is already fine, else an upright JPEG capped at ``max_dimension``.
 
-        Synchronous and CPU-bound: call it from a worker thread. ``keep_original`` sends the input
+        Runs off the event loop, one decode at a time (the adapter bounds it). ``keep_original`` sends the input
         bytes unchanged whenever their format is one models accept. Raises ``UnsupportedFormat``
         when the bytes do not decode as an image, ``ResourceTooLarge`` when the pixel count looks
         like a decompression bomb, and ``InvalidInput`` for an out-of-range quality or dimension.
@@ -51,15 +51,15 @@ class ImagePreviewer(Protocol):
     the full file is saved elsewhere.
     """
 
-    def preview(self, data: bytes, *, max_dimension: int) -> PreparedImage:
+    async def preview(self, data: bytes, *, max_dimension: int) -> PreparedImage:
         """Return a JPEG (WebP when the image has transparency) with its long edge at most ``max_dimension``.
 
-        Synchronous and CPU-bound. Raises ``UnsupportedFormat`` for undecodable bytes and
+        Runs off the event loop, one decode at a time. Raises ``UnsupportedFormat`` for undecodable bytes and
         ``ResourceTooLarge`` for decompression bombs.
         """
         ...
 
-    def inspect(self, data: bytes) -> tuple[str, int, int]:
+    async def inspect(self, data: bytes) -> tuple[str, int, int]:
         """Return ``(mime, width, height)`` from the image header, without decoding the pixels.
 
         Raises ``UnsupportedFormat`` when the bytes are not a recognisable image and

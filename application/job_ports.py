@@ -6,6 +6,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
+from ..domain.caller import Caller
 from ..domain.video_job import VideoJob
 
 
@@ -118,3 +119,10 @@ class OutputStore(Protocol):
     def contains(self, name: str) -> bool:
         """True when ``name`` is inside the root (so it can be offered as a resource); pure."""
         ...
+
+
+class OutputSpaces(Protocol):
+    """Each caller's own output store: the local user's is the output root itself, a remote user's is a
+    folder of their own inside it, so one user can neither list, read nor overwrite another's files."""
+
+    def for_caller(self, caller: Caller) -> OutputStore: ...

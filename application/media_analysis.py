@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import base64
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..domain.chat import ChatMessage, ChatRequest, ChatResult, ResponseCache
+from ..domain.chat import ChatMessage, ChatRequest, ChatResult, InlineImage, ResponseCache
 from ..domain.errors import InvalidInput, OpenRouterMcpError, UpstreamError
 from ..domain.media import MediaKind
 from ..domain.model_id import ModelId
+from ..domain.paid_call import Billing, CallFacts
+from .call import ToolCall
 from .chat_completion import answer_or_raise
 from .image_ports import ImagePreparer
 from .media_loading import LoadedMedia, MediaLoader
@@ -52,12 +52,20 @@ class AnalyzeMedia:
     cache_input: bool = False
     max_tokens: int | None = None
 
+    def facts(self) -> CallFacts:
+        return CallFacts(model=self.model, prompt=self.question or "", max_tokens=self.max_tokens,
+                         images=len(self.sources) if self.kind is MediaKind.IMAGE else 0)
+
 
 @dataclass(frozen=True, slots=True)
 class AnalysisResult:
     answer: ChatResult
     sent: tuple[dict[str, Any], ...]
     model_selected_automatically: bool = False
+
+    @property
+    def billing(self) -> Billing:
+        return self.answer.billing
 
 
 class AnalyzeMediaUseCase:
@@ -72,7 +80,7 @@ class AnalyzeMediaUseCase:
     streamed as base64 so their size does not multiply in memory.
     """
 
-    def __init__(self, loader: MediaLoader, images: ImagePreparer, chat: ChatCompletions,
+    def __init__(self, *, loader: MediaLoader, images: ImagePreparer, chat: ChatCompletions,
                  media_chat: MediaChatCompletions, catalog: ModelCatalog, credentials: Credentials,
                  defaults: AnalysisDefaults) -> None:
         self._loader = loader
@@ -83,26 +91,28 @@ class AnalyzeMediaUseCase:
         self._credentials = credentials
         self._defaults = defaults
 
-    async def __call__(self, command: AnalyzeMedia) -> AnalysisResult:
+    async def __call__(self, call: ToolCall[AnalyzeMedia]) -> AnalysisResult:
         self._credentials.ensure_configured()
+        command = call.command
         kind = command.kind
         if not command.sources:
             raise InvalidInput(f"pass the {kind.value} to analyze: a file path, an http(s) URL or a data: URL.")
         limit = MAX_IMAGES if kind is MediaKind.IMAGE else 1
         if len(command.sources) > limit:
             raise InvalidInput(f"at most {limit} {kind.value}(s) per call; got {len(command.sources)}.")
-        loaded = [await self._loader.load(raw, kind) for raw in command.sources]
+        loaded = [await self._loader.load(raw, kind, call.caller) for raw in command.sources]
         model, auto = await self._model_for(command)
         question = (command.question or "").strip() or DEFAULT_QUESTIONS[kind]
         cache = command.cache if command.cache.enabled is not None else replace(
             command.cache, enabled=self._defaults.cache_responses)
         request = ChatRequest(messages=(ChatMessage("user", question),), model=model, cache=cache,
-                              max_tokens=command.max_tokens or self._defaults.max_tokens)
+                              max_tokens=command.max_tokens or self._defaults.max_tokens,
+                              attribution=call.attribution)
         try:
             if kind is MediaKind.IMAGE:
                 parts, sent = await self._image_parts(loaded, command)
                 request = replace(request,
-                                  messages=(ChatMessage("user", ({"type": "text", "text": question}, *parts)),))
+                                  messages=(ChatMessage("user", (question, *parts)),))
                 answer = await self._chat.complete(request)
             else:
                 media = loaded[0]
@@ -137,19 +147,15 @@ class AnalyzeMediaUseCase:
         return model, auto
 
     async def _image_parts(self, loaded: list[LoadedMedia],
-                           command: AnalyzeMedia) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        parts: list[dict[str, Any]] = []
+                           command: AnalyzeMedia) -> tuple[list[InlineImage], list[dict[str, Any]]]:
+        parts: list[InlineImage] = []
         sent: list[dict[str, Any]] = []
         for media in loaded:
             assert media.data is not None
-            prepared = await asyncio.to_thread(
-                self._images.prepare, media.data, max_dimension=self._defaults.image_max_dimension,
+            prepared = await self._images.prepare(
+                media.data, max_dimension=self._defaults.image_max_dimension,
                 jpeg_quality=self._defaults.image_jpeg_quality, keep_original=command.send_original)
-            url = f"data:{prepared.mime};base64,{base64.b64encode(prepared.data).decode('ascii')}"
-            part: dict[str, Any] = {"type": "image_url", "image_url": {"url": url}}
-            if command.cache_input:
-                part["cache_control"] = {"type": "ephemeral"}
-            parts.append(part)
+            parts.append(InlineImage(prepared.mime, prepared.data, cache=command.cache_input))
             sent.append({**media.describe(), "sent_mime": prepared.mime, "sent_bytes": len(prepared.data),
                          "width": prepared.width, "height": prepared.height,
                          "original_width": prepared.original_width, "original_height": prepared.original_height,
@@ -158,7 +164,6 @@ class AnalyzeMediaUseCase:
 
 
 def _attachment(media: LoadedMedia, cache_input: bool) -> StreamedAttachment:
-    part_type = "input_audio" if media.kind is MediaKind.AUDIO else "video_url"
     chunks = media.chunks
     if chunks is None and media.data is not None:
         data = media.data
@@ -169,6 +174,6 @@ def _attachment(media: LoadedMedia, cache_input: bool) -> StreamedAttachment:
                 yield bytes(view[start : start + (1 << 20)])
 
         chunks = from_memory
-    return StreamedAttachment(part_type=part_type, mime=media.format.mime, size=media.size,
+    return StreamedAttachment(kind=media.kind, mime=media.format.mime, size=media.size,
                               audio_format=media.format.audio_format, chunks=chunks if media.base64 is None else None,
                               base64=media.base64, cache_control=cache_input)

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..domain.caller import Caller
 from ..domain.errors import InvalidInput
 from ..domain.media import SNIFF_BYTES, MediaFormat, MediaKind, MediaLimits, decide_format, env_prefix, too_large
 from ..domain.media_source import DataUrl, HttpUrl, LocalPath, MediaSource
 from .fetch_ports import FetchLimits, UrlFetcher
-from .media_ports import LocalFileReader
+from .media_ports import InputSpaces, LocalFileReader
 
 STREAM_THRESHOLD = 4 * 1024 * 1024
 
@@ -47,12 +48,14 @@ class MediaLoader:
     upstream request body can be produced without holding the file in memory.
     """
 
-    def __init__(self, files: LocalFileReader, fetcher: UrlFetcher, limits: Mapping[MediaKind, MediaLimits]) -> None:
+    def __init__(self, *, files: InputSpaces, fetcher: UrlFetcher,
+                 limits: Mapping[MediaKind, MediaLimits]) -> None:
         self._files = files
         self._fetcher = fetcher
         self._limits = limits
 
-    async def load(self, raw: str, kind: MediaKind) -> LoadedMedia:
+    async def load(self, raw: str, kind: MediaKind, caller: Caller) -> LoadedMedia:
+        """``raw`` loaded for ``caller``: local paths are read only from that caller's input space."""
         source = MediaSource.parse(raw)
         limits = self._limits[kind]
         prefix = env_prefix(kind)
@@ -66,12 +69,14 @@ class MediaLoader:
             fmt = decide_format(kind, fetched.data[:SNIFF_BYTES], name=name, mime=fetched.content_type)
             return LoadedMedia(kind, fmt, len(fetched.data), "url", data=fetched.data)
         assert isinstance(source, LocalPath)
-        return await self._from_file(source.path, kind, limits, prefix)
+        return await self._from_file(self._files.for_caller(caller), source.path, kind, limits, prefix)
 
-    async def _from_file(self, path: str, kind: MediaKind, limits: MediaLimits, prefix: str) -> LoadedMedia:
+    @staticmethod
+    async def _from_file(files: LocalFileReader, path: str, kind: MediaKind, limits: MediaLimits,
+                         prefix: str) -> LoadedMedia:
         """One open per file: a small file is read and closed here; a large one stays open for its chunk stream
         (closed when the ``LoadedMedia`` is dropped), so every retry re-reads the same checked file."""
-        handle = await self._files.open(path)
+        handle = await files.open(path)
         streamed = False
         try:
             if handle.size > limits.max_download_bytes:

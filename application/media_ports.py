@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Protocol
 
+from ..domain.caller import Caller
+
 DEFAULT_CHUNK = 1 << 20
 
 
@@ -67,3 +69,14 @@ class LocalFileReader(Protocol):
     async def open(self, path: str) -> MediaFile:
         """The checked file, opened once; the caller closes it."""
         ...
+
+
+class InputSpaces(Protocol):
+    """Which local files a caller may read.
+
+    Why per caller: the machine's owner (stdio) may read the configured input roots, but a remote
+    HTTP user is not the machine's owner, so they read only their own outputs (and library). Never
+    raises; the returned reader refuses everything outside the caller's roots with UNSAFE_PATH.
+    """
+
+    def for_caller(self, caller: Caller) -> LocalFileReader: ...

@@ -20,7 +20,7 @@ class ModelCatalog:
     non-empty list: an upstream catalogue does not legitimately shrink to nothing.
     """
 
-    def __init__(self, source: ModelCatalogSource, clock: Clock, ttl_seconds: float) -> None:
+    def __init__(self, *, source: ModelCatalogSource, clock: Clock, ttl_seconds: float) -> None:
         self._source = source
         self._clock = clock
         self._ttl = ttl_seconds

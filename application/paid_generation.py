@@ -1,45 +1,34 @@
-"""Helpers every paid generation shares: exactly one audit event per call, and loss-free saving."""
+"""Helpers every paid generation shares: charging a failure after payment, save locks, and loss-free saving."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
-from decimal import Decimal
 
-from ..domain.errors import ErrorCode, InvalidInput, OpenRouterMcpError
+from ..domain.errors import InvalidInput, OpenRouterMcpError
+from ..domain.paid_call import Billing
 from ..domain.save_policy import split_extension
-from .audit import AuditLog, PaidCallEvent
 from .job_ports import OutputStore
 
 FREE_NAME_ATTEMPTS = 50
 
 
-class PaidCall:
-    """What a paid call cost so far; the block inside ``audited`` sets ``cost`` once the upstream says."""
-
-    cost: Decimal | None = None
-
-
-def _outcome(exc: BaseException) -> str:
-    if isinstance(exc, OpenRouterMcpError):
-        return exc.code.value
-    return "cancelled" if isinstance(exc, asyncio.CancelledError) else ErrorCode.INTERNAL.value
-
-
 @contextmanager
-def audited(audit: AuditLog, tool: str, model: str, prompt: str) -> Iterator[PaidCall]:
-    """Write exactly one audit event for the paid call in the block: ``ok``, or the error code it ended with."""
-    call = PaidCall()
-    preview = PaidCallEvent.preview(prompt)
+def charged(billing: Billing) -> Iterator[None]:
+    """Attach ``billing`` to any domain error raised in the block: the upstream was already paid, so the
+    pipeline must audit and charge what it cost even though the call then failed (e.g. the disk filled)."""
     try:
-        yield call
-    except BaseException as exc:
-        detail = exc.message[:200] if isinstance(exc, OpenRouterMcpError) else type(exc).__name__
-        audit.paid_call(PaidCallEvent(tool=tool, model=model, outcome=_outcome(exc), cost_usd=call.cost,
-                                      prompt_preview=preview, detail=detail))
+        yield
+    except OpenRouterMcpError as exc:
+        if exc.billing is None:
+            exc.billing = billing
         raise
-    audit.paid_call(PaidCallEvent(tool=tool, model=model, outcome="ok", cost_usd=call.cost, prompt_preview=preview))
+
+
+def save_lock(save_path: str | None) -> tuple[str, ...]:
+    """The lock key for an explicit save target, so two calls naming one file take turns (auto names never clash)."""
+    text = (save_path or "").strip()
+    return (f"save:{text}",) if text else ()
 
 
 def numbered(path: str, n: int) -> str:

@@ -67,6 +67,10 @@ class CallPipeline:
     def specs(self) -> dict[str, ToolSpec]:
         return self._specs
 
+    def lists(self, tool: str) -> bool:
+        """Whether the policy lets clients see ``tool`` (tools/list leaves hidden tools out)."""
+        return tool in self._specs and self._policy.lists(tool)
+
     async def dispatch(self, call: ToolCall[Any]) -> Any:
         spec = self._specs.get(call.tool)
         if spec is None:

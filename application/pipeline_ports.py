@@ -49,6 +49,10 @@ class PolicyGate(Protocol):
     call, with what it cost (``None`` when the call failed before paying) and must not raise.
     """
 
+    def lists(self, tool: str) -> bool:
+        """Whether clients are shown the tool at all (a hidden or default-denied tool is left out)."""
+        ...
+
     async def admit(self, call: ToolCall[Any], spec: ToolSpec, facts: CallFacts) -> Admission: ...
 
     async def settle(self, admission: Admission, billing: Billing | None, outcome: str) -> None: ...
@@ -56,6 +60,9 @@ class PolicyGate(Protocol):
 
 class AllowEverything:
     """The policy until one is configured: admits every call and reserves nothing."""
+
+    def lists(self, tool: str) -> bool:
+        return True
 
     async def admit(self, call: ToolCall[Any], spec: ToolSpec, facts: CallFacts) -> Admission:
         return Admission(tool=call.tool, subject=call.caller.subject)

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from ..domain.chat import ChatRequest, ChatResult
+from ..domain.media import MediaKind
 from ..domain.model_card import ModelCard
 
 
@@ -74,7 +75,7 @@ class StreamedAttachment:
     (already-encoded text from a data URL) is set. ``size`` is the raw byte count.
     """
 
-    part_type: str
+    kind: MediaKind
     mime: str
     size: int
     audio_format: str | None = None

@@ -7,15 +7,15 @@ from decimal import Decimal
 
 from ..domain.generation import AudioRequest
 from ..domain.model_id import ModelId
+from ..domain.paid_call import Billing, CallFacts
 from ..domain.save_policy import correct_extension
 from ..domain.usage import Usage
-from .audit import AuditLog
+from .call import ToolCall
 from .generation_ports import SpeechGenerator
-from .job_ports import OutputStore
-from .paid_generation import audited, save_output
+from .job_ports import OutputSpaces
+from .paid_generation import charged, save_lock, save_output
 from .ports import Credentials
 
-TOOL = "generate_audio"
 _SAVE_EXTENSIONS = {"pcm16": "wav"}
 """Raw PCM16 arrives wrapped as WAV (the adapter adds the header), so it is reserved as ``.wav``."""
 
@@ -34,6 +34,9 @@ class GenerateAudioCommand:
     format: str = "wav"
     save_path: str | None = None
     overwrite: bool = False
+
+    def facts(self) -> CallFacts:
+        return CallFacts(model=self.model, prompt=self.prompt, lock_keys=save_lock(self.save_path))
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +58,10 @@ class SpeechResult:
     @property
     def cost(self) -> Decimal | None:
         return self.usage.cost if self.usage else None
+
+    @property
+    def billing(self) -> Billing:
+        return Billing(model=self.model, cost_usd=self.cost)
 
 
 def wav_duration(data: bytes) -> float | None:
@@ -81,30 +88,31 @@ class GenerateAudio:
     existing file without ``overwrite``, CONFIGURATION for an unwritable output directory) are
     checked before the upstream is asked. The file gets the extension of the format actually
     received (sniffed by the adapter). Upstream failures, including an error in the middle of
-    the stream, surface as the adapter's ``UpstreamError``; one audit event is written per
-    upstream attempt.
+    the stream, surface as the adapter's ``UpstreamError``; a failure to save after paying carries
+    the call's ``billing``.
     """
 
-    def __init__(self, generator: SpeechGenerator, store: OutputStore, credentials: Credentials, audit: AuditLog,
+    def __init__(self, *, generator: SpeechGenerator, outputs: OutputSpaces, credentials: Credentials,
                  defaults: SpeechDefaults) -> None:
         self._generator = generator
-        self._store = store
+        self._outputs = outputs
         self._credentials = credentials
-        self._audit = audit
         self._defaults = defaults
 
-    async def __call__(self, command: GenerateAudioCommand) -> SpeechResult:
+    async def __call__(self, call: ToolCall[GenerateAudioCommand]) -> SpeechResult:
         self._credentials.ensure_configured()
+        command = call.command
+        store = self._outputs.for_caller(call.caller)
         model = ModelId.parse(command.model or self._defaults.model)
         fmt = command.format.strip().lower()
-        request = AudioRequest(model=model, prompt=command.prompt, voice=command.voice.strip(), format=fmt)
-        target = await self._store.reserve(command.save_path, stem="speech",
-                                           extension=_SAVE_EXTENSIONS.get(fmt, fmt), overwrite=command.overwrite)
-        with audited(self._audit, TOOL, str(model), command.prompt) as call:
-            result = await self._generator.generate(request)
-            call.cost = result.usage.cost if result.usage else None
+        request = AudioRequest(model=model, prompt=command.prompt, voice=command.voice.strip(), format=fmt,
+                               attribution=call.attribution)
+        target = await store.reserve(command.save_path, stem="speech", extension=_SAVE_EXTENSIONS.get(fmt, fmt),
+                                     overwrite=command.overwrite)
+        result = await self._generator.generate(request)
+        with charged(Billing(model=result.model, cost_usd=result.usage.cost if result.usage else None)):
             wanted = correct_extension(target, result.extension)
-            name = await save_output(self._store, target, wanted, result.data, overwrite=command.overwrite,
+            name = await save_output(store, target, wanted, result.data, overwrite=command.overwrite,
                                      stem="speech")
         notes: list[str] = []
         if result.format != fmt and not (fmt == "pcm16" and result.format == "wav"):

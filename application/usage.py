@@ -9,6 +9,7 @@ from typing import Any
 from ..domain.caller import Caller
 from ..domain.policy_rules import Policy
 from ..domain.policy_windows import Window, iso_utc, reset_at, window_start
+from .call import ToolCall
 from .policy_keys import budget_key, counter_key
 from .ports import Clock
 from .state_ports import LedgerRow, StateStore
@@ -72,6 +73,11 @@ class UsageReport:
         return text + "."
 
 
+@dataclass(frozen=True, slots=True)
+class UsageQuery:
+    """get_usage takes no arguments: it always reports on the caller."""
+
+
 class GetUsage:
     """Reads the caller's spend from the ledger and the policy's counters and budgets from the store.
 
@@ -85,7 +91,10 @@ class GetUsage:
         self._store = store
         self._clock = clock
 
-    async def __call__(self, caller: Caller) -> UsageReport:
+    async def __call__(self, call: ToolCall[UsageQuery]) -> UsageReport:
+        return await self.report(call.caller)
+
+    async def report(self, caller: Caller) -> UsageReport:
         now, subject = self._clock.now(), caller.subject
         windows = [Window.DAY, *sorted({b.window for b in self._policy.budgets} - {Window.DAY},
                                        key=lambda w: window_start(w, now), reverse=True)]

@@ -7,12 +7,12 @@ import logging
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import Protocol
 
 from ..domain.errors import ErrorCode, JobFailed, OpenRouterMcpError
 from ..domain.generation import VideoSnapshot
+from ..domain.paid_call import Billing
 from ..domain.video_job import VideoJob, VideoJobStatus
-from .audit import AuditLog, PaidCallEvent
+from .call import ProgressReporter
 from .generation_ports import VideoJobsApi
 from .job_ports import OutputStore, VideoJobStore
 from .ports import Clock
@@ -26,17 +26,6 @@ Sleeper = Callable[[float], Awaitable[None]]
 TRANSIENT = frozenset({ErrorCode.UPSTREAM_HTTP, ErrorCode.UPSTREAM_TIMEOUT})
 HEARTBEAT = 0.01
 SAVE_ATTEMPTS = 8
-
-
-class ProgressReporter(Protocol):
-    """Where progress goes while a caller waits (MCP ``notifications/progress``); values are absolute."""
-
-    async def report(self, progress: float, total: float | None, message: str) -> None: ...
-
-
-class NullProgress:
-    async def report(self, progress: float, total: float | None, message: str) -> None:
-        return None
 
 
 class MonotonicProgress:
@@ -71,16 +60,48 @@ class VideoLimits:
     poll_retries: int = 2
 
 
+class EndTracker:
+    """Notes whether this call's own save was the one that ended a job (so it alone settles its cost)."""
+
+    ended_here: bool = False
+
+
+def job_billing(job: VideoJob, *, ended_here: bool, resumed: bool) -> Billing | None:
+    """What a video call reports to the pipeline.
+
+    The submitting call always reports (``still_running`` holds the estimate until the job ends).
+    A later call reports only if its save ended the job: it settles the submitting tool's charge,
+    so a job polled by many callers is settled exactly once.
+    """
+    if resumed and not ended_here:
+        return None
+    status = job.status
+    outcome = "still_running" if not status.terminal else ("ok" if status is VideoJobStatus.COMPLETED
+                                                           else status.value)
+    return Billing(model=job.model, cost_usd=job.cost_usd if status.terminal else None, job_id=job.id,
+                   outcome=outcome, settles=job.tool if resumed else None)
+
+
 @dataclass(frozen=True, slots=True)
 class VideoOutcome:
-    """A completed job with its file, or a job still running (``video`` None) when the wait ran out."""
+    """A completed job with its file, or a job still running (``video`` None) when the wait ran out.
+
+    ``resumed`` is False for the call that submitted the job; ``ended_here`` is True when this call's
+    save recorded the job's end.
+    """
 
     job: VideoJob
     video: SavedVideo | None = None
+    ended_here: bool = False
+    resumed: bool = False
 
     @property
     def still_running(self) -> bool:
         return not self.job.status.terminal
+
+    @property
+    def billing(self) -> Billing | None:
+        return job_billing(self.job, ended_here=self.ended_here, resumed=self.resumed)
 
 
 def _message(job: VideoJob) -> str:
@@ -90,24 +111,22 @@ def _message(job: VideoJob) -> str:
 class VideoJobRunner:
     """The part of the video flow shared by generate_video and get_video_status.
 
-    ``apply`` records one poll (persisted at once, audited when the job ends, progress
-    reported); ``wait`` polls every interval until the job ends or the deadline passes;
+    ``apply`` records one poll (persisted at once, its end noted in the caller's ``EndTracker``,
+    progress reported); ``wait`` polls every interval until the job ends or the deadline passes;
     ``settle`` turns an ended job into a saved file or ``JobFailed``.
 
     One job, several callers (generate_video still waiting while get_video_status asks):
     every save is compare-and-set on the job's version, and a caller that loses re-applies
-    its poll to the stored job, so only the caller whose save ended the job audits it.
+    its poll to the stored job, so only the caller whose save ended the job settles its cost.
     ``settle`` runs under a per-job ``asyncio.Lock`` and re-reads the job inside it, so the
     video is downloaded once and every later caller gets the saved file. The runner must be
     shared (one per process) for the lock to mean anything.
     """
 
-    def __init__(self, api: VideoJobsApi, store: VideoJobStore, output: OutputStore, audit: AuditLog,
-                 clock: Clock, sleeper: Sleeper, limits: VideoLimits) -> None:
+    def __init__(self, *, api: VideoJobsApi, store: VideoJobStore, clock: Clock, sleeper: Sleeper,
+                 limits: VideoLimits) -> None:
         self.api = api
         self.store = store
-        self.output = output
-        self.audit = audit
         self.clock = clock
         self._sleep = sleeper
         self._limits = limits
@@ -145,8 +164,9 @@ class VideoJobRunner:
             updated = replace(updated, polling_url=snapshot.polling_url)
         return updated
 
-    async def apply(self, job: VideoJob, snapshot: VideoSnapshot, progress: ProgressReporter, tool: str) -> VideoJob:
-        """Record one poll; audit the job's end only if this caller's save is the one that ended it."""
+    async def apply(self, job: VideoJob, snapshot: VideoSnapshot, progress: ProgressReporter,
+                    tracker: EndTracker) -> VideoJob:
+        """Record one poll; note the job's end in ``tracker`` only if this caller's save is the one that ended it."""
         updated = self._advance(job, snapshot)
         ended_here = False
         for _ in range(SAVE_ATTEMPTS):
@@ -160,14 +180,12 @@ class VideoJobRunner:
             job = await self._reload(job)
             updated = self._advance(job, snapshot)
         if ended_here:
-            self.audit.paid_call(PaidCallEvent(
-                tool=tool, model=updated.model, outcome=updated.status.value, cost_usd=updated.cost_usd,
-                prompt_preview=PaidCallEvent.preview(updated.prompt), detail=f"video_id={updated.id}"))
+            tracker.ended_here = True
         await progress.report(updated.progress, 100, _message(updated))
         return updated
 
     async def wait(self, job: VideoJob, *, max_wait_s: float, interval_s: float, progress: ProgressReporter,
-                   tool: str, poll_first: bool = False) -> VideoJob:
+                   tracker: EndTracker, poll_first: bool = False) -> VideoJob:
         """Poll until the job ends or ``max_wait_s`` passes (the last sleep is cut to the deadline).
 
         Transient poll failures (UPSTREAM_HTTP, UPSTREAM_TIMEOUT) are logged and retried at the
@@ -194,12 +212,12 @@ class VideoJobRunner:
                 failure, failures = exc, failures + 1
                 continue
             succeeded, failures = True, 0
-            job = await self.apply(job, snapshot, progress, tool)
+            job = await self.apply(job, snapshot, progress, tracker)
         if poll_first and not succeeded and failure is not None:
             raise failure
         return job
 
-    async def settle(self, job: VideoJob, target: str | None, *, overwrite: bool,
+    async def settle(self, job: VideoJob, target: str | None, *, output: OutputStore, overwrite: bool,
                      explicit: bool = False) -> VideoOutcome:
         """Outcome of a job after waiting: still running, saved, or ``JobFailed`` for failed, cancelled and
         expired jobs.
@@ -223,18 +241,18 @@ class VideoJobRunner:
         async with self._lock(job.id):
             job = await self._reload(job)
             if job.output_path and not (explicit and target != job.output_path):
-                existing = await saved_earlier(self.output, job.output_path, self._limits.inline_max_bytes)
+                existing = await saved_earlier(output, job.output_path, self._limits.inline_max_bytes)
                 if existing is not None:
                     return VideoOutcome(job, existing)
-                target = await self.output.reserve(job.output_path, stem="video", extension="mp4", overwrite=False)
+                target = await output.reserve(job.output_path, stem="video", extension="mp4", overwrite=False)
                 overwrite = False
             if target is None:
-                target = await self.output.reserve(job.save_path, stem="video", extension="mp4", overwrite=overwrite)
-            await self.output.discard_partials(target, job.id)
-            video = await download_video(self.api, self.output, job.id, target, overwrite=overwrite,
+                target = await output.reserve(job.save_path, stem="video", extension="mp4", overwrite=overwrite)
+            await output.discard_partials(target, job.id)
+            video = await download_video(self.api, output, job.id, target, overwrite=overwrite,
                                          max_bytes=self._limits.gen_max_bytes)
             job = await self._save_output(job, video.name)
-        inline = await read_inline(self.output, video.name, self._limits.inline_max_bytes) \
+        inline = await read_inline(output, video.name, self._limits.inline_max_bytes) \
             if video.size <= self._limits.inline_max_bytes else None
         return VideoOutcome(job, SavedVideo(video.name, video.mime, video.size, inline))
 

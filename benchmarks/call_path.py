@@ -14,8 +14,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.support.harness import make_container, make_settings, server_for  # noqa: E402
-from tests.support.openrouter_stub import serve_cassette  # noqa: E402
+from tests.support.harness import make_container, make_settings, server_for
+from tests.support.openrouter_stub import serve_cassette
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC")

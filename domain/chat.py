@@ -6,13 +6,27 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .caller import Attribution
 from .errors import InvalidInput
 from .model_id import ModelId
+from .paid_call import Billing, CallFacts
 from .provider_preferences import ProviderPreferences
 from .usage import Usage
 
 Role = Literal["system", "user", "assistant"]
-ContentPart = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class InlineImage:
+    """An image sent with a message: its encoded bytes and MIME type. How it travels is the adapter's business."""
+
+    mime: str
+    data: bytes = field(repr=False)
+    cache: bool = False
+
+
+ContentPart = dict[str, Any] | InlineImage | str
+"""A caller's OpenAI-style part (passed through as given), an image this server prepared, or plain text."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,15 +34,17 @@ class ChatMessage:
     role: Role
     content: str | tuple[ContentPart, ...]
 
-    def as_body(self) -> dict[str, Any]:
-        content = self.content if isinstance(self.content, str) else list(self.content)
-        return {"role": self.role, "content": content}
-
     def estimated_tokens(self) -> int:
         """A deliberately generous estimate: text at 3 characters a token, media parts by kind and size."""
         if isinstance(self.content, str):
             return len(self.content) // 3 + 4
         return sum(part_tokens(part) for part in self.content) + 4
+
+
+def _part_text(part: ContentPart) -> str:
+    if isinstance(part, str):
+        return part
+    return str(part.get("text", "")) if isinstance(part, dict) else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +67,16 @@ class ChatRequest:
     online: bool = False
     web_max_results: int | None = None
     cache: ResponseCache = field(default_factory=ResponseCache)
+    attribution: Attribution = field(default_factory=Attribution)
 
     def __post_init__(self) -> None:
         if not self.messages:
             raise InvalidInput("messages must hold at least one message, e.g. [{'role':'user','content':'Hi'}].")
+
+    def facts(self) -> CallFacts:
+        last = self.messages[-1].content
+        prompt = last if isinstance(last, str) else " ".join(_part_text(part) for part in last)
+        return CallFacts(model=str(self.model) if self.model else None, prompt=prompt, max_tokens=self.max_tokens)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +94,11 @@ class ChatResult:
     cache_status: dict[str, Any] | None = None
     notes: dict[str, Any] = field(default_factory=dict)
     reasoning_requested: bool = False
+
+    @property
+    def billing(self) -> Billing:
+        return Billing(model=self.model, cost_usd=self.usage.cost if self.usage else None,
+                       generation_id=self.generation_id)
 
 
 IMAGE_TOKENS = 1600
@@ -92,6 +119,10 @@ def part_tokens(part: ContentPart) -> int:
 
     Counting a data URL's characters as text made a 400 KB image look like 177,821 tokens, refusing calls that fit.
     """
+    if isinstance(part, InlineImage):
+        return IMAGE_TOKENS
+    if isinstance(part, str):
+        return len(part) // 3 + 4
     kind = part.get("type")
     if kind == "text" and isinstance(part.get("text"), str):
         return len(part["text"]) // 3 + 4

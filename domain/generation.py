@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .caller import Attribution
 from .errors import InvalidInput
 from .model_id import ModelId
+from .paid_call import Billing
 from .usage import Usage
 
 ASPECT_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9", "1:4", "4:1", "1:8", "8:1")
@@ -52,6 +54,7 @@ class ImageRequest:
     reference_images: tuple[str, ...] = ()
     modalities: tuple[str, ...] = IMAGE_MODALITIES
     max_tokens: int | None = None
+    attribution: Attribution = field(default_factory=Attribution)
 
     def __post_init__(self) -> None:
         _prompt(self.prompt)
@@ -88,6 +91,7 @@ class AudioRequest:
     prompt: str
     voice: str
     format: str
+    attribution: Attribution = field(default_factory=Attribution)
 
     def __post_init__(self) -> None:
         _prompt(self.prompt)
@@ -128,6 +132,7 @@ class VideoRequest:
     reference_images: tuple[str, ...] = ()
     provider_options: Mapping[str, Any] | None = None
     generate_audio: bool | None = None
+    attribution: Attribution = field(default_factory=Attribution)
 
     def __post_init__(self) -> None:
         if not self.prompt.strip() and not self.frame_images:
@@ -167,6 +172,7 @@ class RerankRequest:
     query: str
     documents: tuple[str, ...]
     top_n: int | None = None
+    attribution: Attribution = field(default_factory=Attribution)
 
     def __post_init__(self) -> None:
         if not self.query.strip():
@@ -196,6 +202,10 @@ class RerankResult:
     @property
     def cost(self) -> Decimal | None:
         return self.usage.cost if self.usage else None
+
+    @property
+    def billing(self) -> Billing:
+        return Billing(model=self.model, cost_usd=self.cost)
 
 
 def _mpeg_frame(head: bytes) -> bool:

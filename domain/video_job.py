@@ -89,6 +89,7 @@ class VideoJob:
     output_path: str | None = None
     owner: str | None = None
     version: int = 0
+    tool: str = "generate_video"
 
     def __post_init__(self) -> None:
         if not self.id.strip():
@@ -109,11 +110,12 @@ class VideoJob:
         polling_url: str | None = None,
         save_path: str | None = None,
         owner: str | None = None,
+        tool: str = "generate_video",
     ) -> VideoJob:
         """A job just accepted upstream."""
         return cls(
             id=id, model=model, prompt=prompt, status=status, progress=0, created_at=now, updated_at=now,
-            polling_url=polling_url, save_path=save_path, owner=owner,
+            polling_url=polling_url, save_path=save_path, owner=owner, tool=tool,
         )  # fmt: skip
 
     def advance(

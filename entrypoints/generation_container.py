@@ -1,4 +1,4 @@
-"""The use-case container for generate_image, generate_audio and rerank_documents."""
+"""The generation use cases: generate_image, generate_audio and rerank_documents."""
 
 from __future__ import annotations
 
@@ -24,18 +24,20 @@ def rerank_defaults(settings: Settings) -> RerankDefaults:
 
 
 class GenerationUseCases(containers.DeclarativeContainer):
-    """Use cases for images, speech and rerank; ``gateways`` and ``core`` come from the composition root."""
+    """Images, speech and rerank; ``upstream``, ``media``, ``storage`` and ``core`` come from the root."""
 
     settings = providers.Dependency(instance_of=Settings)
-    gateways = providers.DependenciesContainer()
+    upstream = providers.DependenciesContainer()
+    media = providers.DependenciesContainer()
+    storage = providers.DependenciesContainer()
     core = providers.DependenciesContainer()
     generate_image = providers.Factory(
-        GenerateImage, gateways.image_generator, gateways.output_store, core.media_loader, gateways.image_preparer,
-        gateways.image_preparer, core.model_catalog, gateways.chat, gateways.audit,
-        providers.Callable(image_defaults, settings))
+        GenerateImage, generator=upstream.images, outputs=storage.spaces, loader=core.media_loader,
+        preparer=media.images, previewer=media.images, catalog=core.catalog, credentials=upstream.http,
+        defaults=providers.Callable(image_defaults, settings=settings))
     generate_audio = providers.Factory(
-        GenerateAudio, gateways.speech_generator, gateways.output_store, gateways.chat, gateways.audit,
-        providers.Callable(speech_defaults, settings))
+        GenerateAudio, generator=upstream.speech, outputs=storage.spaces, credentials=upstream.http,
+        defaults=providers.Callable(speech_defaults, settings=settings))
     rerank_documents = providers.Factory(
-        RerankDocuments, gateways.reranker, gateways.chat, gateways.audit,
-        providers.Callable(rerank_defaults, settings))
+        RerankDocuments, reranker=upstream.reranker, credentials=upstream.http,
+        defaults=providers.Callable(rerank_defaults, settings=settings))

@@ -76,3 +76,11 @@ def load_policy(env: Mapping[str, str] | None = None) -> Policy:
     location = source.get(POLICY_FILE_ENV, "").strip()
     policy = read_policy_file(Path(location).expanduser()) if location else Policy()
     return with_image_shortcuts(policy, _shortcut_int(source, DAILY_LIMIT_ENV), _shortcut_seconds(source, COOLDOWN_ENV))
+
+
+def policy_from(*, policy_file: str | None, daily_limit: int | None, cooldown_seconds: float | None) -> Policy:
+    """The policy from explicit values (settings passed in code, or read from the environment by ``Settings``).
+    Reads a file synchronously: call it at start-up. Fails like ``read_policy_file``."""
+    location = (policy_file or "").strip()
+    policy = read_policy_file(Path(location).expanduser()) if location else Policy()
+    return with_image_shortcuts(policy, daily_limit or None, cooldown_seconds or None)

@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.lowlevel.helper_types import ReadResourceContents
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from mcp.types import CallToolResult, InputRequiredResult
 from mcp.types import Resource as MCPResource
+from mcp.types import Tool as MCPTool
 from pydantic import ValidationError
 
+from ..domain.caller import local_caller
 from ..domain.errors import ConfigurationError, OpenRouterMcpError
 from .container import Container
+from .identity import Identity, LocalIdentity
 from .output_resources import relative_from_uri, uri_for
 from .presenters import error_result, invalid_input, redact_result
+from .runtime import AppRuntime
 from .stdio_guard import answer_unreadable_lines
-from .tools import catalog, chat, generation, health, media, video
+from .tools import catalog, chat, generation, health, media, usage, video
 from .tools.registry import ToolRegistry
 from .version import SERVER_NAME, SERVER_VERSION
 
@@ -26,8 +33,20 @@ INSTRUCTIONS = (
     "Gives you every OpenRouter model. Start with search_models to choose a model id; health_check explains "
     "CONFIGURATION or UNAUTHORIZED errors. Paid tools say their cost in _meta.cost_usd."
 )
-ALWAYS_AVAILABLE = frozenset({"health_check"})
+ALWAYS_AVAILABLE = frozenset({"health_check", "get_usage"})
 RESOURCE_MAX_BYTES = 64 * 1024 * 1024
+
+_request: ContextVar[Any] = ContextVar("openrouter_mcp_request", default=None)
+
+
+async def remember_request(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+    """Middleware: keep the transport request of the message being handled, for handlers the SDK gives no
+    context (``resources/list``), so they too can tell who is calling."""
+    token = _request.set(ctx.request)
+    try:
+        return await call_next(ctx)
+    finally:
+        _request.reset(token)
 
 
 def _field_errors(exc: ValidationError) -> str:
@@ -39,24 +58,38 @@ def _field_errors(exc: ValidationError) -> str:
 
 
 class OpenRouterMcpServer(MCPServer):
-    """``MCPServer`` whose argument and configuration failures are INVALID_INPUT / CONFIGURATION results.
+    """``MCPServer`` whose tools, resources and failures all go through our registry and the call pipeline.
 
-    The SDK would answer schema-invalid arguments with its own un-coded text; callers here
-    always get ``isError`` with ``_meta.code`` and the offending field named.
+    Argument and configuration failures are INVALID_INPUT / CONFIGURATION results (the SDK would answer
+    schema-invalid arguments with un-coded text), every result leaves through the secret redaction, and
+    resources are the calling user's own generated files.
     """
 
-    def __init__(self, *args: Any, container: Container, configuration_problem: str | None = None,
+    def __init__(self, *args: Any, registry: ToolRegistry, configuration_problem: str | None = None,
                  **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, tools=registry.tools, middleware=[remember_request], **kwargs)
         answer_unreadable_lines(self._lowlevel_server)
-        self.container = container
+        self.registry = registry
+        self.runtime = registry.runtime
+        self.container = registry.runtime.container
         self.configuration_problem = configuration_problem
 
+    async def list_tools(self) -> list[MCPTool]:
+        """Every tool the policy lets this server show (``hide`` and ``default: deny`` leave tools out)."""
+        tools = await super().list_tools()
+        if not self.runtime.started:
+            return tools
+        pipeline = self.runtime.dispatcher.pipeline
+        return [tool for tool in tools if pipeline.lists(tool.name)]
+
+    def _space(self) -> Any:
+        caller = self.registry.identity.caller(_request.get())
+        return self.container.storage.spaces().for_caller(caller)
+
     async def list_resources(self) -> list[MCPResource]:
-        """Generated files in the output root, newest first, readable with ``resources/read``."""
-        store = self.container.gateways.output_store()
+        """The caller's generated files, newest first, readable with ``resources/read``."""
         try:
-            files = await store.list_files()
+            files = await self._space().list_files()
         except OpenRouterMcpError as exc:
             raise ResourceError(f"{exc.code.value}: {exc.message}") from None
         return [*await super().list_resources(),
@@ -68,9 +101,8 @@ class OpenRouterMcpServer(MCPServer):
         relative = relative_from_uri(str(uri))
         if relative is None:
             return await super().read_resource(uri, context)
-        store = self.container.gateways.output_store()
         try:
-            data = await store.read(relative, RESOURCE_MAX_BYTES)
+            data = await self._space().read(relative, RESOURCE_MAX_BYTES)
         except OpenRouterMcpError as exc:
             raise ResourceError(f"{exc.code.value}: {exc.message}") from None
         mime = mimetypes.guess_type(relative)[0] or "application/octet-stream"
@@ -86,9 +118,9 @@ class OpenRouterMcpServer(MCPServer):
 
     async def _call_tool(self, name: str, arguments: dict[str, Any],
                          context: Context[Any, Any] | None) -> CallToolResult | InputRequiredResult:
-        if self._tool_manager.get_tool(name) is None:
-            known = ", ".join(sorted(t.name for t in self._tool_manager.list_tools()))
-            return invalid_input(f"unknown tool '{name}': this server offers {known}.")
+        shown = {tool.name for tool in await self.list_tools()}
+        if name not in shown:
+            return invalid_input(f"unknown tool '{name}': this server offers {', '.join(sorted(shown))}.")
         if self.configuration_problem and name not in ALWAYS_AVAILABLE:
             return error_result(ConfigurationError(self.configuration_problem))
         try:
@@ -99,13 +131,24 @@ class OpenRouterMcpServer(MCPServer):
             raise
 
 
-def build_server(container: Container, configuration_problem: str | None = None) -> OpenRouterMcpServer:
-    """The server over ``container``. Shared HTTP clients outlive sessions: close them with ``shutdown``
-    when the process (not a session) ends, as ``__main__`` does."""
-    server = OpenRouterMcpServer(SERVER_NAME, version=SERVER_VERSION, instructions=INSTRUCTIONS,
-                                 log_level="WARNING", container=container,
-                                 configuration_problem=configuration_problem)
-    registry = ToolRegistry(server, container)
-    for family in (chat, media, generation, video, catalog, health):
+def _lifespan(runtime: AppRuntime) -> Callable[[MCPServer], Any]:
+    @asynccontextmanager
+    async def lifespan(server: MCPServer) -> AsyncIterator[dict[str, Any]]:
+        async with runtime.running():
+            yield {}
+
+    return lifespan
+
+
+def build_server(container: Container, configuration_problem: str | None = None, *,
+                 identity: Identity | None = None, runtime: AppRuntime | None = None) -> OpenRouterMcpServer:
+    """The server over ``container``. The app's resources open when the server runs (or earlier, when an
+    outer ``runtime.running()`` holds them, as the HTTP service does) and close after the last session."""
+    runtime = runtime or AppRuntime(container)
+    identity = identity or LocalIdentity(local_caller(container.settings().user))
+    registry = ToolRegistry(runtime, identity)
+    for family in (chat, media, generation, video, catalog, usage, health):
         family.register(registry)
-    return server
+    return OpenRouterMcpServer(SERVER_NAME, version=SERVER_VERSION, instructions=INSTRUCTIONS,
+                               log_level="WARNING", registry=registry, configuration_problem=configuration_problem,
+                               lifespan=_lifespan(runtime))

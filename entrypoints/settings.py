@@ -13,6 +13,7 @@ from ..domain.provider_preferences import ProviderPreferences
 from ..domain.redaction import secret_set, url_credentials
 from .generation_settings import MIB, GenerationSettings
 from .media_settings import MediaSettings
+from .service_settings import ServiceSettings
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -166,8 +167,14 @@ class CoreSettings(BaseSettings):
         return secret_set((*key, *url_credentials(self.base_url)))
 
 
-class Settings(CoreSettings, MediaSettings, GenerationSettings):
+class Settings(CoreSettings, MediaSettings, GenerationSettings, ServiceSettings):
     """Every setting of the server, one mixin per concern."""
+
+    def secret_values(self) -> tuple[str, ...]:
+        """Every configured secret: the API key, credentials in the base and state URLs, the pseudonym salt."""
+        state = url_credentials(self.state_url) if self.state_url else ()
+        salt = (self.user_id_salt,) if self.user_id_salt else ()
+        return secret_set((*super().secret_values(), *state, *salt))
 
 
 def load_settings() -> tuple[Settings, str | None]:

@@ -1,4 +1,4 @@
-"""The use-case container for the video-generation job tools."""
+"""The video use cases: generate_video (and from an image), get_video_status and list_video_jobs."""
 
 from __future__ import annotations
 
@@ -22,19 +22,19 @@ def video_limits(settings: Settings) -> VideoLimits:
 
 
 class VideoUseCases(containers.DeclarativeContainer):
-    """Use cases for the video-generation job tools; ``gateways`` and ``core`` come from the composition root.
-
-    ``sleeper`` is the seam for tests that must not wait in real time.
-    """
+    """Video jobs. The runner is one per app (its per-job locks must be shared); ``sleeper`` is the test seam
+    for tests that must not wait in real time."""
 
     settings = providers.Dependency(instance_of=Settings)
-    gateways = providers.DependenciesContainer()
+    upstream = providers.DependenciesContainer()
+    storage = providers.DependenciesContainer()
     core = providers.DependenciesContainer()
     sleeper: providers.Object[Sleeper] = providers.Object(asyncio.sleep)
-    defaults = providers.Callable(video_defaults, settings)
-    runner = providers.Singleton(
-        VideoJobRunner, gateways.video_api, gateways.job_store, gateways.output_store, gateways.audit,
-        gateways.clock, sleeper, providers.Callable(video_limits, settings))
-    generate_video = providers.Factory(GenerateVideo, runner, core.media_loader, gateways.chat, defaults)
-    get_video_status = providers.Factory(GetVideoStatus, runner, gateways.chat, defaults)
-    list_video_jobs = providers.Factory(ListVideoJobs, runner)
+    defaults = providers.Callable(video_defaults, settings=settings)
+    runner = providers.Singleton(VideoJobRunner, api=upstream.videos, store=storage.jobs, clock=storage.clock,
+                                 sleeper=sleeper, limits=providers.Callable(video_limits, settings=settings))
+    generate_video = providers.Factory(GenerateVideo, runner=runner, loader=core.media_loader,
+                                       outputs=storage.spaces, credentials=upstream.http, defaults=defaults)
+    get_video_status = providers.Factory(GetVideoStatus, runner=runner, outputs=storage.spaces,
+                                         credentials=upstream.http, defaults=defaults)
+    list_video_jobs = providers.Factory(ListVideoJobs, runner=runner)

@@ -9,6 +9,7 @@ from typing import Any
 from ...application.ports import StreamedAttachment
 from ...domain.chat import ChatRequest
 from ...domain.errors import InvalidInput
+from ...domain.media import MediaKind
 from ..base64_stream import JsonBodyStream, is_padded_base64, split_json_template, stream_json_with_base64
 from .wire import chat_body
 
@@ -22,7 +23,7 @@ def _placeholder() -> str:
 
 def _part(attachment: StreamedAttachment, placeholder: str) -> dict[str, Any]:
     part: dict[str, Any]
-    if attachment.part_type == "input_audio":
+    if attachment.kind is MediaKind.AUDIO:
         part = {"type": "input_audio", "input_audio": {"data": placeholder, "format": attachment.audio_format}}
     else:
         part = {"type": "video_url", "video_url": {"url": f"data:{attachment.mime};base64,{placeholder}"}}
@@ -53,7 +54,7 @@ def streamed_body(request: ChatRequest, attachment: StreamedAttachment) -> tuple
     INVALID_INPUT before anything is sent.
     """
     if attachment.base64 is not None and not is_padded_base64(attachment.base64):
-        kind = "audio" if attachment.part_type == "input_audio" else "video"
+        kind = attachment.kind.value
         raise InvalidInput(f"the {kind} attachment is not valid base64: "
                            "re-encode the file with standard base64.")
     placeholder = _placeholder()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -55,14 +56,15 @@ class OpenRouterConfig:
     max_result_chars: int = 200_000
 
 
-def build_client(config: OpenRouterConfig, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+def build_client(config: OpenRouterConfig, transport: httpx.AsyncBaseTransport | None = None,
+                 event_hooks: dict[str, list[Callable[..., Any]]] | None = None) -> httpx.AsyncClient:
     """The one ``httpx.AsyncClient`` for the upstream. The key is sent per request, never stored in headers
     that a log line could print. Only encodings that ``body`` can inflate in bounded pieces are accepted."""
     headers = {"HTTP-Referer": config.referer, "X-Title": config.title, "X-OpenRouter-Title": config.title,
                "User-Agent": f"{config.title} (+{config.referer})", "Accept-Encoding": ACCEPT_ENCODING}
     timeout = httpx.Timeout(config.timeout_s, connect=min(config.connect_timeout_s, config.timeout_s))
     return httpx.AsyncClient(base_url=config.base_url.rstrip("/") + "/", headers=headers, timeout=timeout,
-                             transport=transport)
+                             transport=transport, event_hooks=event_hooks)
 
 
 class BearerAuth(httpx.Auth):

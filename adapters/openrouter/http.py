@@ -66,13 +66,27 @@ class OpenRouterHttp:
     here has the key, URL credentials and ``Bearer`` tokens redacted (see ``redacting``).
     """
 
-    def __init__(self, client: httpx.AsyncClient, config: OpenRouterConfig,
-                 retry: RetryPolicy | None = None) -> None:
-        self._client = client
+    def __init__(self, config: OpenRouterConfig, *, retry: RetryPolicy | None = None,
+                 client: httpx.AsyncClient | None = None, transport: httpx.AsyncBaseTransport | None = None,
+                 event_hooks: dict[str, list[Callable[..., Any]]] | None = None) -> None:
+        self._given = client
+        self._built: httpx.AsyncClient | None = None
+        self._transport = transport
+        self._event_hooks = event_hooks
         self._config = config
         self._retry = retry or RetryPolicy()
         self._bearer = BearerAuth(config.api_key) if config.api_key else None
         self.redact = Redactor(((config.api_key,) if config.api_key else ()) + url_credentials(config.base_url))
+
+    @property
+    def _client(self) -> httpx.AsyncClient:
+        """The upstream client, built on first use inside the running loop: no TLS context at start-up or at
+        shutdown when nothing was sent. A client passed in is used as is and never closed here."""
+        if self._given is not None:
+            return self._given
+        if self._built is None:
+            self._built = build_client(self._config, self._transport, self._event_hooks)
+        return self._built
 
     @property
     def base_url(self) -> str:
@@ -226,7 +240,9 @@ class OpenRouterHttp:
                              suggestions=("Retry after a short delay",))
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        built, self._built = self._built, None
+        if built is not None:
+            await built.aclose()
 
 
 def _decode(raw: bytes, status: int, context: str) -> Any:

@@ -13,7 +13,7 @@ from ...domain.generation import IMAGE_MODALITIES, GeneratedImage, ImageRequest,
 from ...domain.text_safety import sanitize_result_text
 from .errors import classify
 from .http import OpenRouterHttp
-from .wire import DEFAULT_RESULT_CHARS, parse_usage, short_text
+from .wire import DEFAULT_RESULT_CHARS, attribution_fields, parse_usage, short_text
 
 CONTEXT = "generate_image"
 _EMBEDDED = re.compile(r"data:image/[A-Za-z0-9.+-]+(?:;[^;,\s\"')]*)*;base64,[A-Za-z0-9+/=_-]+")
@@ -33,6 +33,7 @@ def image_body(request: ImageRequest) -> dict[str, Any]:
         body["image_config"] = image_config
     if request.max_tokens is not None:
         body["max_tokens"] = request.max_tokens
+    body.update(attribution_fields(request.attribution))
     return body
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from ...domain.errors import UpstreamError
 from ...domain.generation import RerankHit, RerankRequest, RerankResult
 from .http import OpenRouterHttp
-from .wire import parse_usage, short_text
+from .wire import parse_usage, session_header, short_text
 
 CONTEXT = "rerank"
 
@@ -67,5 +67,6 @@ class OpenRouterRerank:
     async def rerank(self, request: RerankRequest) -> RerankResult:
         with self._http.redacting():
             body, _ = await self._http.request_json("POST", "rerank", context=CONTEXT,
-                                                    json_body=rerank_body(request))
+                                                    json_body=rerank_body(request),
+                                                    headers=session_header(request.attribution))
             return parse_rerank(body, request)

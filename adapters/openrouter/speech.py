@@ -14,7 +14,7 @@ from ...domain.text_safety import sanitize_result_text
 from ...domain.usage import Usage
 from .http import OpenRouterHttp, parse_json
 from .sse import idle_limit, iter_json_chunks, raise_if_error
-from .wire import parse_usage, short_text
+from .wire import attribution_fields, parse_usage, short_text
 
 CONTEXT = "generate_audio (stream)"
 IDLE_SETTING = "OPENROUTER_STREAM_IDLE_TIMEOUT_MS"
@@ -23,7 +23,7 @@ IDLE_SETTING = "OPENROUTER_STREAM_IDLE_TIMEOUT_MS"
 def speech_body(request: AudioRequest) -> dict[str, Any]:
     return {"model": str(request.model), "messages": [{"role": "user", "content": request.prompt}],
             "modalities": ["text", "audio"], "audio": {"voice": request.voice.strip(), "format": request.format},
-            "stream": True}
+            "stream": True, **attribution_fields(request.attribution)}
 
 
 class _Base64Joiner:

@@ -16,7 +16,7 @@ from .body import ByteCap
 from .errors import classify
 from .http import RETRYABLE_STATUS, OpenRouterHttp, RetryPolicy, parse_json
 from .redaction import clean
-from .wire import decimal_or_none, short_text
+from .wire import decimal_or_none, session_header, short_text
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 MAX_BYTES_SETTING = "OPENROUTER_VIDEO_GEN_MAX_BYTES"
@@ -110,7 +110,8 @@ class OpenRouterVideos:
     async def submit(self, request: VideoRequest) -> VideoSnapshot:
         with self._http.redacting():
             body, _ = await self._http.request_json("POST", "videos", context="generate_video.submit",
-                                                    json_body=video_body(request))
+                                                    json_body=video_body(request),
+                                                    headers=session_header(request.attribution))
             return self.parse_snapshot(body)
 
     async def poll(self, job_id: str) -> VideoSnapshot:

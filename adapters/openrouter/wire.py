@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ...domain.chat import ChatRequest, ChatResult
+from ...domain.caller import Attribution
+from ...domain.chat import ChatMessage, ChatRequest, ChatResult, ContentPart, InlineImage
 from ...domain.errors import UpstreamError
 from ...domain.model_card import ModelCard, Pricing
 from ...domain.text_safety import sanitize_result_text, strip_controls
@@ -16,8 +18,26 @@ from .errors import classify
 DEFAULT_RESULT_CHARS = 200_000
 
 
+def part_body(part: ContentPart) -> dict[str, Any]:
+    """One content part in OpenRouter's shape: prepared images become inline ``image_url`` data URLs."""
+    if isinstance(part, str):
+        return {"type": "text", "text": part}
+    if not isinstance(part, InlineImage):
+        return part
+    url = f"data:{part.mime};base64,{base64.b64encode(part.data).decode('ascii')}"
+    body: dict[str, Any] = {"type": "image_url", "image_url": {"url": url}}
+    if part.cache:
+        body["cache_control"] = {"type": "ephemeral"}
+    return body
+
+
+def message_body(message: ChatMessage) -> dict[str, Any]:
+    content = message.content if isinstance(message.content, str) else [part_body(p) for p in message.content]
+    return {"role": message.role, "content": content}
+
+
 def chat_body(request: ChatRequest) -> dict[str, Any]:
-    body: dict[str, Any] = {"model": str(request.model), "messages": [m.as_body() for m in request.messages]}
+    body: dict[str, Any] = {"model": str(request.model), "messages": [message_body(m) for m in request.messages]}
     if request.temperature is not None:
         body["temperature"] = request.temperature
     if request.max_tokens:
@@ -32,7 +52,24 @@ def chat_body(request: ChatRequest) -> dict[str, Any]:
         if request.web_max_results:
             plugin["max_results"] = request.web_max_results
         body["plugins"] = [plugin]
+    body.update(attribution_fields(request.attribution))
     return body
+
+
+def attribution_fields(attribution: Attribution) -> dict[str, str]:
+    """OpenRouter's per-user body fields: ``user`` isolates abuse blocks per end user, ``session_id`` groups and
+    routes one conversation (chat-shaped endpoints only)."""
+    fields: dict[str, str] = {}
+    if attribution.user:
+        fields["user"] = attribution.user
+    if attribution.session_id:
+        fields["session_id"] = attribution.session_id
+    return fields
+
+
+def session_header(attribution: Attribution) -> dict[str, str]:
+    """The only per-user field the media endpoints take: ``x-session-id`` (grouping only)."""
+    return {"x-session-id": attribution.session_id} if attribution.session_id else {}
 
 
 def cache_headers(request: ChatRequest) -> dict[str, str]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...application.catalog_queries import ModelSearch
+from ...application.catalog_queries import ModelQuery, ModelSearch
 from ..presenters import guarded, success, text
 from .registry import ToolRegistry
 
@@ -52,9 +53,9 @@ class ValidationResult(BaseModel):
 
 
 def register(registry: ToolRegistry) -> None:
-    use_cases = registry.container.use_cases
 
     async def search_models(
+        ctx: Context,
         query: Annotated[str | None, Field(max_length=200)] = None,
         provider: Annotated[str | None, Field(max_length=100, description="Author prefix, e.g. 'anthropic'.")] = None,
         input: Annotated[list[Modality] | None, Field(max_length=5, description="Required input modalities.")] = None,
@@ -64,9 +65,9 @@ def register(registry: ToolRegistry) -> None:
         offset: Annotated[int, Field(ge=0, le=100_000)] = 0,
     ) -> Annotated[CallToolResult, SearchPage]:
         async def body() -> CallToolResult:
-            page = await use_cases.search_models()(ModelSearch(
+            page = await registry.dispatch("search_models", ModelSearch(
                 query=query, provider=provider, input_modalities=tuple(input or ()),
-                output_modalities=tuple(output or ()), free_only=free_only, limit=limit, offset=offset))
+                output_modalities=tuple(output or ()), free_only=free_only, limit=limit, offset=offset), ctx)
             lines = [f"{c.id} — {c.name} (ctx {c.context_length}, in {'+'.join(c.input_modalities)}"
                      f"{', free' if c.is_free else ''})" for c in page.results]
             more = f" More: offset={page.next_offset}." if page.has_more else ""
@@ -76,10 +77,11 @@ def register(registry: ToolRegistry) -> None:
         return await guarded("search_models", body)
 
     async def get_model_info(
+        ctx: Context,
         model: Annotated[str, Field(min_length=1, max_length=200, description="e.g. 'google/gemini-2.5-flash'.")],
     ) -> Annotated[CallToolResult, ModelDetail]:
         async def body() -> CallToolResult:
-            card = await use_cases.get_model_info()(model)
+            card = await registry.dispatch("get_model_info", ModelQuery(model), ctx)
             detail = card.detail()
             return success([text(f"{card.id}: {card.name}; context {card.context_length}; "
                                  f"in {'+'.join(card.input_modalities)} -> out {'+'.join(card.output_modalities)}; "
@@ -88,10 +90,11 @@ def register(registry: ToolRegistry) -> None:
         return await guarded("get_model_info", body)
 
     async def validate_model(
+        ctx: Context,
         model: Annotated[str, Field(min_length=1, max_length=200)],
     ) -> Annotated[CallToolResult, ValidationResult]:
         async def body() -> CallToolResult:
-            verdict = await use_cases.validate_model()(model)
+            verdict = await registry.dispatch("validate_model", ModelQuery(model), ctx)
             words = "is available" if verdict.valid else f"is not valid: {verdict.reason}"
             hint = f" Close matches: {', '.join(verdict.suggestions)}." if verdict.suggestions else ""
             return success([text(f"{verdict.model} {words}.{hint}")], structured=verdict.as_dict())

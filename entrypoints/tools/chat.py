@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
@@ -76,9 +77,8 @@ def routing(raw: dict[str, Any] | None) -> ProviderPreferences:
 
 
 def register(registry: ToolRegistry) -> None:
-    use_cases = registry.container.use_cases
-
     async def chat_completion(
+        ctx: Context,
         messages: Annotated[list[Message], Field(min_length=1, max_length=1000, description="Oldest first.")],
         model: Annotated[Model, Field(description="e.g. 'openai/gpt-4o-mini'.")] = None,
         temperature: Annotated[float | None, Field(ge=0, le=2)] = None,
@@ -104,7 +104,7 @@ def register(registry: ToolRegistry) -> None:
                 web_max_results=web_max_results,
                 cache=ResponseCache(enabled=cache, ttl=cache_ttl, clear=cache_clear),
             )
-            result = await use_cases.chat_completion()(request)
+            result = await registry.dispatch("chat_completion", request, ctx)
             return success([text(result.text)], chat_meta(result))
 
         return await guarded("chat_completion", body)

@@ -8,6 +8,7 @@ import base64
 from decimal import Decimal
 from typing import Annotated, Any, Literal, get_args
 
+from mcp.server.mcpserver import Context
 from mcp.types import AudioContent, CallToolResult, ContentBlock, ImageContent, ResourceLink, ToolAnnotations
 from pydantic import BaseModel, Field
 
@@ -131,11 +132,10 @@ def present_audio(result: SpeechResult, store: OutputStore) -> CallToolResult:
 
 
 def register(registry: ToolRegistry) -> None:
-    use_cases = registry.container.generation
-    store = registry.container.gateways.output_store
     References = list[Annotated[str, Field(max_length=registry.source_max_chars(MediaKind.IMAGE))]] | None
 
     async def generate_image(
+        ctx: Context,
         prompt: Annotated[str, Field(max_length=TEXT_MAX)],
         model: Annotated[str | None, _model("google/gemini-2.5-flash-image")] = None,
         aspect_ratio: AspectRatio | None = None,
@@ -150,15 +150,16 @@ def register(registry: ToolRegistry) -> None:
     ) -> CallToolResult:
         async def body() -> CallToolResult:
             refs = tuple(dict.fromkeys([*(reference_images or ()), *(input_images or ())]))
-            result = await use_cases.generate_image()(GenerateImageCommand(
+            result = await registry.dispatch("generate_image", GenerateImageCommand(
                 prompt=prompt, model=model, aspect_ratio=aspect_ratio, image_size=image_size, reference_images=refs,
                 modalities=tuple(modalities or ()), max_tokens=max_tokens, save_path=save_path, overwrite=overwrite,
-                return_full=return_full))
-            return present_image(result, store())
+                return_full=return_full), ctx)
+            return present_image(result, registry.outputs(ctx))
 
         return await guarded("generate_image", body)
 
     async def generate_audio(
+        ctx: Context,
         prompt: Annotated[str, Field(max_length=TEXT_MAX, description="What to say or perform.")],
         model: Annotated[str | None, _model("openai/gpt-audio")] = None,
         voice: Annotated[str, Field(max_length=50, pattern=r"^[A-Za-z0-9_.-]+$",
@@ -168,13 +169,14 @@ def register(registry: ToolRegistry) -> None:
         overwrite: bool = False,
     ) -> CallToolResult:
         async def body() -> CallToolResult:
-            result = await use_cases.generate_audio()(GenerateAudioCommand(
-                prompt=prompt, model=model, voice=voice, format=format, save_path=save_path, overwrite=overwrite))
-            return present_audio(result, store())
+            result = await registry.dispatch("generate_audio", GenerateAudioCommand(
+                prompt=prompt, model=model, voice=voice, format=format, save_path=save_path, overwrite=overwrite), ctx)
+            return present_audio(result, registry.outputs(ctx))
 
         return await guarded("generate_audio", body)
 
     async def rerank_documents(
+        ctx: Context,
         query: Annotated[str, Field(max_length=TEXT_MAX)],
         documents: Annotated[list[Annotated[str, Field(max_length=100_000)]], Field(min_length=1, max_length=1000)],
         model: Annotated[str | None, _model("cohere/rerank-v3.5")] = None,
@@ -182,9 +184,9 @@ def register(registry: ToolRegistry) -> None:
         return_documents: bool = False,
     ) -> Annotated[CallToolResult, RerankOutput]:
         async def body() -> CallToolResult:
-            result = await use_cases.rerank_documents()(RerankCommand(
+            result = await registry.dispatch("rerank_documents", RerankCommand(
                 query=query, documents=tuple(documents), model=model, top_n=top_n,
-                return_documents=return_documents))
+                return_documents=return_documents), ctx)
             items = [{"index": h.index, "score": h.score, **({"document": h.document} if h.document is not None else {})}
                      for h in result.hits]
             lines = [f"{rank}. document {h.index} (score {h.score:.3f})" + (f": {h.document}" if h.document is not None else "")

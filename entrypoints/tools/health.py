@@ -8,6 +8,7 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel
 
+from ...application.health import HealthQuery
 from ..presenters import guarded, success, text
 from .registry import ToolRegistry
 
@@ -30,11 +31,11 @@ class HealthOutput(BaseModel):
 
 
 def register(registry: ToolRegistry) -> None:
-    use_cases = registry.container.use_cases
 
     async def health_check(ctx: Context) -> Annotated[CallToolResult, HealthOutput]:
         async def body() -> CallToolResult:
-            report = await use_cases.health_check()(str(ctx.protocol_version or "unknown"))
+            query = HealthQuery(str(ctx.protocol_version or "unknown"))
+            report = await registry.dispatch("health_check", query, ctx)
             data = report.as_dict()
             credit = (f"; credit remaining ${data['credit_remaining_usd']:.2f} of ${data['credit_limit_usd']:.2f}"
                       if report.credit_limit is not None and report.credit_remaining is not None else "")

@@ -7,6 +7,7 @@ are evaluated at definition time.
 
 from typing import Annotated, Any
 
+from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
@@ -66,7 +67,6 @@ Question = Annotated[str | None, Field(max_length=TEXT_MAX)]
 
 
 def register(registry: ToolRegistry) -> None:
-    use_cases = registry.container.use_cases
     image_max = registry.source_max_chars(MediaKind.IMAGE)
     ImageSource = Annotated[str | None, Field(max_length=image_max, description=SOURCE)]
     ImageList = Annotated[list[Annotated[str, Field(max_length=image_max)]] | None, Field(
@@ -76,7 +76,7 @@ def register(registry: ToolRegistry) -> None:
     VideoSource = Annotated[str | None, Field(max_length=registry.source_max_chars(MediaKind.VIDEO),
                                               description=SOURCE)]
 
-    async def analyze(kind: MediaKind, sources: tuple[str | None, str | None, list[str] | None],
+    async def analyze(ctx: Context, kind: MediaKind, sources: tuple[str | None, str | None, list[str] | None],
                       question: str | None, model: str | None, send_original: bool, max_tokens: int | None,
                       cache: ResponseCache, cache_input: bool) -> CallToolResult:
         tool = f"analyze_{kind.value}"
@@ -84,29 +84,29 @@ def register(registry: ToolRegistry) -> None:
         async def body() -> CallToolResult:
             command = AnalyzeMedia(kind, _sources(*sources, kind.value), question, model, send_original, cache,
                                    cache_input, max_tokens)
-            return _present(await use_cases.analyze_media()(command))
+            return _present(await registry.dispatch(tool, command, ctx))
 
         return await guarded(tool, body)
 
-    async def analyze_image(image: ImageSource = None, image_path: ImageSource = None, images: ImageList = None,
+    async def analyze_image(ctx: Context, image: ImageSource = None, image_path: ImageSource = None, images: ImageList = None,
                             question: Question = None, model: Model = None, send_original: bool = False,
                             max_tokens: MaxTokens = None, cache: bool | None = None, cache_ttl: CacheTtl = None,
                             cache_clear: bool = False, cache_input: bool = False) -> CallToolResult:
-        return await analyze(MediaKind.IMAGE, (image, image_path, images), question, model, send_original,
+        return await analyze(ctx, MediaKind.IMAGE, (image, image_path, images), question, model, send_original,
                              max_tokens, ResponseCache(cache, cache_ttl, cache_clear), cache_input)
 
-    async def analyze_audio(audio: AudioSource = None, audio_path: AudioSource = None, question: Question = None,
+    async def analyze_audio(ctx: Context, audio: AudioSource = None, audio_path: AudioSource = None, question: Question = None,
                             model: Model = None, max_tokens: MaxTokens = None, cache: bool | None = None,
                             cache_ttl: CacheTtl = None, cache_clear: bool = False,
                             cache_input: bool = False) -> CallToolResult:
-        return await analyze(MediaKind.AUDIO, (audio, audio_path, None), question, model, False, max_tokens,
+        return await analyze(ctx, MediaKind.AUDIO, (audio, audio_path, None), question, model, False, max_tokens,
                              ResponseCache(cache, cache_ttl, cache_clear), cache_input)
 
-    async def analyze_video(video: VideoSource = None, video_path: VideoSource = None, question: Question = None,
+    async def analyze_video(ctx: Context, video: VideoSource = None, video_path: VideoSource = None, question: Question = None,
                             model: Model = None, max_tokens: MaxTokens = None, cache: bool | None = None,
                             cache_ttl: CacheTtl = None, cache_clear: bool = False,
                             cache_input: bool = False) -> CallToolResult:
-        return await analyze(MediaKind.VIDEO, (video, video_path, None), question, model, False, max_tokens,
+        return await analyze(ctx, MediaKind.VIDEO, (video, video_path, None), question, model, False, max_tokens,
                              ResponseCache(cache, cache_ttl, cache_clear), cache_input)
 
     registry.add(analyze_image, title="Analyze image", description=IMAGE, annotations=ANALYZE,

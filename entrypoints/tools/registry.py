@@ -1,15 +1,19 @@
-"""``ToolRegistry``: adds tools to the server with compact, client-friendly input schemas."""
+"""``ToolRegistry``: our tools with compact, client-friendly schemas, and the one way their bodies dispatch."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.tools import Tool
 from mcp.types import ToolAnnotations
 
+from ...application.job_ports import OutputSpaces, OutputStore
 from ...domain.media import MediaKind
-from ..container import Container
+from ..identity import Identity, request_of
+from ..runtime import AppRuntime
+from ..settings import Settings
 from .fields import source_max_chars
 
 
@@ -50,13 +54,25 @@ def compact_schema(node: Any) -> Any:
 
 
 class ToolRegistry:
-    def __init__(self, server: MCPServer, container: Container) -> None:
-        self.server = server
-        self.container = container
+    """Our own list of tools: each published with a compact schema, and each call dispatched through the pipeline.
+
+    The SDK's ``Tool`` is built once per function (``Tool.from_function``) and handed to the server's
+    constructor, so no private part of the SDK is touched. ``dispatch`` is what every tool body calls:
+    it resolves the caller from the MCP context, wires progress, and runs the ``CallPipeline``.
+    """
+
+    def __init__(self, runtime: AppRuntime, identity: Identity) -> None:
+        self.runtime = runtime
+        self.identity = identity
+        self.tools: list[Tool] = []
+
+    @property
+    def settings(self) -> Settings:
+        return self.runtime.container.settings()
 
     def source_max_chars(self, kind: MediaKind) -> int:
         """``maxLength`` for a media input of ``kind``: room for a data URL up to the configured cap."""
-        return source_max_chars(self.container.settings().media_limits()[kind].max_data_url_bytes)
+        return source_max_chars(self.settings.media_limits()[kind].max_data_url_bytes)
 
     def add(self, fn: Callable[..., Any], *, title: str, description: str, annotations: ToolAnnotations,
             structured_output: bool | None = None, aliases: tuple[str, ...] = (), required: tuple[str, ...] = ()
@@ -66,13 +82,11 @@ class ToolRegistry:
         An input that may also arrive under an alias cannot be required in the validation model,
         yet callers need to see which field to send: the published schema names it in
         ``required`` (no top-level ``anyOf``, which some clients reject) and leaves the aliases,
-        kept for older callers, out.
+        kept for older callers, out. The top-level ``title`` is the display name; annotations do
+        not repeat it.
         """
-        annotations = annotations.model_copy(update={"title": title})
-        self.server.add_tool(fn, title=title, description=description, annotations=annotations,
-                             structured_output=structured_output)
-        tool = self.server._tool_manager.get_tool(fn.__name__)
-        assert tool is not None
+        tool = Tool.from_function(fn, title=title, description=description, annotations=annotations,
+                                  structured_output=structured_output)
         parameters = compact_schema(tool.parameters)
         for alias in aliases:
             del parameters["properties"][alias]
@@ -81,3 +95,31 @@ class ToolRegistry:
         tool.parameters = parameters
         if tool.fn_metadata.output_schema is not None:
             tool.fn_metadata.output_schema = compact_schema(tool.fn_metadata.output_schema)
+        self.tools.append(tool)
+
+    @property
+    def names(self) -> frozenset[str]:
+        return frozenset(tool.name for tool in self.tools)
+
+    async def dispatch(self, tool: str, command: Any, ctx: Context | None, *, progress: bool = False) -> Any:
+        """Run ``command`` as ``tool`` for the caller behind ``ctx``; ``progress`` forwards MCP progress."""
+        caller = self.identity.caller(request_of(ctx))
+        reporter = ContextProgress(ctx) if progress and ctx is not None else None
+        return await self.runtime.dispatcher.dispatch(tool, command, caller, reporter)
+
+
+    def outputs(self, ctx: Context | None) -> OutputStore:
+        """The output store of the caller behind ``ctx`` (for presenting saved files)."""
+        caller = self.identity.caller(request_of(ctx))
+        spaces: OutputSpaces = self.runtime.container.storage.spaces()
+        return spaces.for_caller(caller)
+
+
+class ContextProgress:
+    """The progress port on MCP progress notifications (a no-op when the caller sent no progress token)."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    async def report(self, progress: float, total: float | None, message: str) -> None:
+        await self._ctx.report_progress(progress, total, message)

@@ -20,7 +20,7 @@ from mcp.types import (
 from pydantic import Field
 
 from ...application.job_ports import OutputStore
-from ...application.video_jobs import GenerateVideoCommand, VideoJobList
+from ...application.video_jobs import GenerateVideoCommand, GetVideoStatusCommand, ListVideoJobsCommand, VideoJobList
 from ...application.video_polling import VideoOutcome
 from ...domain.errors import ErrorCode, OpenRouterMcpError
 from ...domain.media import MediaKind
@@ -71,16 +71,6 @@ MaxWait = Annotated[int | None, Field(ge=0, le=600_000, description="0 = submit 
 Interval = Annotated[int | None, Field(ge=50, le=60_000)]
 Provider = Annotated[ProviderOptions, Field(description='Per-provider options: {"<provider>": {...}}.')]
 VideoId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-][A-Za-z0-9._:-]*$")]
-
-
-class ContextProgress:
-    """The ProgressReporter port on MCP progress notifications (a no-op when the caller sent no token)."""
-
-    def __init__(self, ctx: Context) -> None:
-        self._ctx = ctx
-
-    async def report(self, progress: float, total: float | None, message: str) -> None:
-        await self._ctx.report_progress(progress, total, message)
 
 
 def _cost(value: Any) -> float | None:
@@ -138,8 +128,6 @@ def present_list(listing: VideoJobList, store: OutputStore) -> CallToolResult:
 
 
 def register(registry: ToolRegistry) -> None:
-    video = registry.container.video
-    root = registry.container.gateways.output_store
     image_max = registry.source_max_chars(MediaKind.IMAGE)
     Image = Annotated[str | None, Field(max_length=image_max, description="Path, URL or data URL.")]
     FirstFrame = Annotated[str, Field(min_length=1, max_length=image_max,
@@ -148,7 +136,8 @@ def register(registry: ToolRegistry) -> None:
 
     async def run(tool: str, command: GenerateVideoCommand, ctx: Context) -> CallToolResult:
         async def body() -> CallToolResult:
-            return present(await video.generate_video()(command, ContextProgress(ctx)), root())
+            outcome = await registry.dispatch(tool, command, ctx, progress=True)
+            return present(outcome, registry.outputs(ctx))
 
         return await guarded(tool, body)
 
@@ -171,7 +160,7 @@ def register(registry: ToolRegistry) -> None:
     ) -> CallToolResult:
         return await run("generate_video_from_image", GenerateVideoCommand(
             prompt, model, resolution, aspect_ratio, duration, seed, first_frame_image=image, save_path=save_path,
-            overwrite=overwrite, max_wait_ms=max_wait_ms, tool="generate_video_from_image"), ctx)
+            overwrite=overwrite, max_wait_ms=max_wait_ms), ctx)
 
     async def get_video_status(
         video_id: VideoId, ctx: Context, save_path: SavePath = None,
@@ -179,18 +168,21 @@ def register(registry: ToolRegistry) -> None:
         max_wait_ms: Annotated[int, Field(ge=0, le=600_000)] = 0,
     ) -> CallToolResult:
         async def body() -> CallToolResult:
-            outcome = await video.get_video_status()(video_id, save_path=save_path, overwrite=overwrite,
-                                                     max_wait_ms=max_wait_ms, progress=ContextProgress(ctx))
-            return present(outcome, root())
+            command = GetVideoStatusCommand(video_id, save_path=save_path, overwrite=overwrite,
+                                            max_wait_ms=max_wait_ms)
+            outcome = await registry.dispatch("get_video_status", command, ctx, progress=True)
+            return present(outcome, registry.outputs(ctx))
 
         return await guarded("get_video_status", body)
 
     async def list_video_jobs(
+        ctx: Context,
         limit: Annotated[int, Field(ge=1, le=100)] = 20,
         status: Literal["pending", "in_progress", "completed", "failed", "cancelled", "expired"] | None = None,
     ) -> CallToolResult:
         async def body() -> CallToolResult:
-            return present_list(await video.list_video_jobs()(limit, status), root())
+            listing = await registry.dispatch("list_video_jobs", ListVideoJobsCommand(limit, status), ctx)
+            return present_list(listing, registry.outputs(ctx))
 
         return await guarded("list_video_jobs", body)
 

@@ -72,7 +72,7 @@ def _client(world: World) -> SyncMcp:
             target.override(provider)
         record_requests(container, world.sent)
         if world.resolver_map or world.loopback_names:
-            container.gateways.url_fetcher.override(test_fetcher(world.resolver_map, world.loopback_names))
+            container.media.url_fetcher.override(test_fetcher(world.resolver_map, world.loopback_names))
         client_ctx = sync_client(server_for(container, world.problem))
         world.client = client_ctx.__enter__()
         stack.append(client_ctx)
@@ -272,6 +272,6 @@ def upstream_untouched(world: World) -> None:
 
 @pytest.fixture
 def container_overrides(world: World) -> dict[str, Any]:
-    """Providers to override by dotted path (e.g. ``"gateways.audit"``); ``_client`` applies them when it
+    """Providers to override by dotted path (e.g. ``"storage.audit"``); ``_client`` applies them when it
     builds the container, so request this from a Given step before the first tool call."""
     return world.overrides

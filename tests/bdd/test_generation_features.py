@@ -61,13 +61,13 @@ def image_model_draws(world: World, container_overrides: dict[str, Any], width: 
                                          "usage": {"prompt_tokens": 4, "completion_tokens": 1290,
                                                    "total_tokens": 1294, "cost": 0.039}})
 
-    container_overrides["gateways.transport"] = providers.Object(httpx.MockTransport(upstream))
+    container_overrides["upstream.transport"] = providers.Object(httpx.MockTransport(upstream))
 
 
 @given("paid calls are recorded by an audit recorder")
 def audit_recorder(world: World, container_overrides: dict[str, Any]) -> None:
     world.audit = FakeAudit()  # type: ignore[attr-defined]
-    container_overrides["gateways.audit"] = providers.Object(world.audit)  # type: ignore[attr-defined]
+    container_overrides["storage.audit"] = providers.Object(world.audit)  # type: ignore[attr-defined]
 
 
 @given(parsers.parse('my output folder already holds "{name}" with the text "{content}"'))

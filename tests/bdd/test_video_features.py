@@ -60,8 +60,8 @@ def _install(world: World, overrides: dict[str, Any], script: list[dict[str, Any
     world.video = upstream  # type: ignore[attr-defined]
     world.settings.update(job_store_path=str(world.tmp / "jobs.sqlite3"), video_poll_interval_ms=1000)
     clock = FakeClock()
-    overrides["gateways.transport"] = providers.Object(httpx.MockTransport(upstream.handle))
-    overrides["gateways.clock"] = providers.Object(clock)
+    overrides["upstream.transport"] = providers.Object(httpx.MockTransport(upstream.handle))
+    overrides["storage.clock"] = providers.Object(clock)
     overrides["video.sleeper"] = providers.Object(FakeSleeper(clock))
 
 

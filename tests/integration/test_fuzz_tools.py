@@ -64,7 +64,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
         container = make_container(make_settings(
             base_url=base_url, max_retries=0, input_dir=str(root / "inputs"), output_dir=str(root / "outputs"),
             job_store_path=str(root / "jobs.sqlite3"), video_max_wait_ms=0))
-        container.gateways.url_fetcher.override(harness.test_fetcher({}, set()))
+        container.media.url_fetcher.override(harness.test_fetcher({}, set()))
         with sync_client(server_for(container)) as client:
             tools = client.list_tools().tools
             yield Session(client, {t.name: t.input_schema for t in tools})

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from openrouter_multimodal.adapters.openrouter.http import OpenRouterConfig, OpenRouterHttp, RetryPolicy, build_client
+from openrouter_multimodal.adapters.openrouter.http import OpenRouterConfig, OpenRouterHttp, RetryPolicy
 from openrouter_multimodal.adapters.openrouter.images import OpenRouterImages, extract_images, image_body
 from openrouter_multimodal.adapters.openrouter.rerank import OpenRouterRerank
 from openrouter_multimodal.adapters.openrouter.speech import OpenRouterSpeech
@@ -51,7 +51,7 @@ async def upstream(handler: Handler | None = None, base_url: str = "https://open
                    ) -> AsyncIterator[OpenRouterHttp]:
     config = OpenRouterConfig(api_key=KEY, base_url=base_url)
     transport = httpx.MockTransport(handler) if handler else None
-    http = OpenRouterHttp(build_client(config, transport), config, FAST)
+    http = OpenRouterHttp(config, retry=FAST, transport=transport)
     try:
         yield http
     finally:

@@ -51,7 +51,7 @@ def test_a_generated_image_can_be_analyzed_and_edited_next(tmp_path: Path) -> No
     (tmp_path / "in").mkdir()
     sent: list[dict[str, object]] = []
     container = make_container(make_settings(input_dir=str(tmp_path / "in"), output_dir=str(tmp_path / "out")))
-    container.gateways.transport.override(providers.Object(_upstream(sent)))
+    container.upstream.transport.override(providers.Object(_upstream(sent)))
     with sync_client(server_for(container)) as client:
         made = client.call("generate_image", {"prompt": "a red rectangle", "save_path": "shapes/red.png"})
         assert not made.is_error, made.content

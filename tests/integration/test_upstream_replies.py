@@ -14,7 +14,7 @@ import pytest
 
 from openrouter_multimodal.adapters.openrouter.catalog import OpenRouterCatalog
 from openrouter_multimodal.adapters.openrouter.chat import OpenRouterChat
-from openrouter_multimodal.adapters.openrouter.http import OpenRouterConfig, OpenRouterHttp, RetryPolicy, build_client
+from openrouter_multimodal.adapters.openrouter.http import OpenRouterConfig, OpenRouterHttp, RetryPolicy
 from openrouter_multimodal.adapters.openrouter.speech import OpenRouterSpeech
 from openrouter_multimodal.adapters.openrouter.videos import OpenRouterVideos
 from openrouter_multimodal.application.model_catalog import ModelCatalog
@@ -41,7 +41,7 @@ def anyio_backend() -> str:
 @asynccontextmanager
 async def session(base_url: str, retry: RetryPolicy = PATIENT, **limits: Any) -> AsyncIterator[OpenRouterHttp]:
     config = OpenRouterConfig(api_key=KEY, base_url=base_url, **limits)
-    http = OpenRouterHttp(build_client(config), config, retry)
+    http = OpenRouterHttp(config, retry=retry)
     try:
         yield http
     finally:

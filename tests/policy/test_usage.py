@@ -33,7 +33,7 @@ def test_usage_shows_spend_per_tool_remaining_budget_limits_and_overshoot(open_s
                 await gate.settle(admission, Billing(model="m/cheap", cost_usd=Decimal(cost)), "ok")
             other = await admit(gate, "generate_image", "bob", model="m/cheap")
             await gate.settle(other, Billing(model="m/cheap", cost_usd=Decimal("0.5")), "ok")
-            report = await GetUsage(policy=parse_policy(RULES), store=store, clock=clock)(Caller("alice"))
+            report = await GetUsage(policy=parse_policy(RULES), store=store, clock=clock).report(Caller("alice"))
             assert "$0.5900 spent in 3 paid calls" in report.summary()
             return report.as_dict()
         finally:

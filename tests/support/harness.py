@@ -35,11 +35,12 @@ def make_container(settings: Settings | None = None, problem: str | None = None)
 
 def record_requests(container: Container, sink: list[httpx.Request]) -> None:
     """Keep every request the shared upstream client sends (an httpx event hook; works under vcrpy)."""
+    from dependency_injector import providers
 
     async def hook(request: httpx.Request) -> None:
         sink.append(request)
 
-    container.gateways.http_client().event_hooks["request"].append(hook)
+    container.upstream.request_hooks.override(providers.Object([hook]))
 
 
 class FakeResolver:
@@ -93,7 +94,7 @@ def sync_client(server: OpenRouterMcpServer, mode: str = "auto") -> Iterator[Syn
             with portal.wrap_async_context_manager(client) as entered:
                 yield SyncMcp(portal, entered)
         finally:
-            portal.call(shutdown, server.container)
+            portal.call(shutdown, server.container)  # the server's lifespan has closed it; this proves it is idempotent
 
 
 def server_for(container: Container, problem: str | None = None) -> OpenRouterMcpServer:

@@ -213,7 +213,7 @@ async def call(upstream: Upstream, method: str = "GET", *, key: str | None = KEY
                auth: bool = True) -> Any:
     config = OpenRouterConfig(api_key=key, base_url="https://openrouter.test/api/v1")
     async with build_client(config, httpx.MockTransport(upstream)) as client:
-        http = OpenRouterHttp(client, config, retry)
+        http = OpenRouterHttp(config, retry=retry, client=client)
         body, _ = await http.request_json(method, "/chat/completions" if method == "POST" else "/models",
                                           context=CTX, json_body={"x": 1} if method == "POST" else None, auth=auth)
         return body

@@ -1,0 +1,77 @@
+"""The core use cases: the model catalogue, chat, media analysis, catalogue queries and health."""
+
+from __future__ import annotations
+
+from dependency_injector import containers, providers
+
+from ..application.catalog_queries import GetModelInfo, SearchModels, ValidateModel
+from ..application.chat_completion import ChatCompletion, ChatDefaults
+from ..application.health import HealthCheck
+from ..application.media_analysis import AnalysisDefaults, AnalyzeMediaUseCase
+from ..application.media_loading import MediaLoader
+from ..application.model_catalog import ModelCatalog
+from ..domain.media import MediaKind, MediaLimits
+from .settings import Settings
+from .version import SERVER_VERSION
+
+
+def chat_defaults(settings: Settings) -> ChatDefaults:
+    return ChatDefaults(
+        default_model=settings.default_model,
+        max_tokens=settings.max_tokens,
+        provider=settings.provider_defaults(),
+        include_reasoning=settings.include_reasoning,
+        cache_responses=settings.cache_responses,
+    )
+
+
+def analysis_defaults(settings: Settings) -> AnalysisDefaults:
+    return AnalysisDefaults(
+        models={MediaKind.IMAGE: settings.default_vision_model, MediaKind.AUDIO: settings.default_audio_model,
+                MediaKind.VIDEO: settings.default_video_model},
+        default_model=settings.default_model,
+        image_max_dimension=settings.image_max_dimension,
+        image_jpeg_quality=settings.image_jpeg_quality,
+        max_tokens=settings.max_tokens,
+        cache_responses=settings.cache_responses,
+    )
+
+
+def catalog_ttl_seconds(settings: Settings) -> float:
+    return settings.model_cache_ttl_ms / 1000
+
+
+def media_limits(settings: Settings) -> dict[MediaKind, MediaLimits]:
+    return settings.media_limits()
+
+
+def upstream_problem(settings: Settings) -> str | None:
+    return settings.upstream_problem()
+
+
+class CoreUseCases(containers.DeclarativeContainer):
+    """Catalogue, chat, analysis and health; ``upstream``, ``media`` and ``storage`` come from the root."""
+
+    settings = providers.Dependency(instance_of=Settings)
+    configuration_problem: providers.Object[str | None] = providers.Object(None)
+    upstream = providers.DependenciesContainer()
+    media = providers.DependenciesContainer()
+    storage = providers.DependenciesContainer()
+
+    catalog = providers.Singleton(ModelCatalog, source=upstream.catalog, clock=storage.clock,
+                                  ttl_seconds=providers.Callable(catalog_ttl_seconds, settings=settings))
+    media_loader = providers.Factory(MediaLoader, files=storage.inputs, fetcher=media.url_fetcher,
+                                     limits=providers.Callable(media_limits, settings=settings))
+    chat_completion = providers.Factory(
+        ChatCompletion, upstream=upstream.chat, catalog=catalog, credentials=upstream.http,
+        defaults=providers.Callable(chat_defaults, settings=settings))
+    analyze_media = providers.Factory(
+        AnalyzeMediaUseCase, loader=media_loader, images=media.images, chat=upstream.chat, media_chat=upstream.chat,
+        catalog=catalog, credentials=upstream.http, defaults=providers.Callable(analysis_defaults, settings=settings))
+    search_models = providers.Factory(SearchModels, catalog=catalog)
+    get_model_info = providers.Factory(GetModelInfo, catalog=catalog)
+    validate_model = providers.Factory(ValidateModel, catalog=catalog)
+    health_check = providers.Factory(
+        HealthCheck, keys=upstream.catalog, catalog=catalog, server_version=SERVER_VERSION,
+        configuration_problem=configuration_problem, credentials=upstream.http,
+        upstream_problem=providers.Callable(upstream_problem, settings=settings))

@@ -1,0 +1,52 @@
+"""The storage container: the clock, per-caller file spaces, the state store (a resource), jobs, audit, locks."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from dependency_injector import containers, providers
+
+from ..adapters.caller_spaces import CallerInputs, LocalCallerSpaces
+from ..adapters.clock import SystemClock
+from ..adapters.memory_locks import InProcessLocks
+from ..adapters.state_job_store import StateVideoJobStore
+from ..adapters.state_store_factory import open_state_store
+from ..adapters.structlog_audit import StructlogAudit
+from ..application.state_ports import StateStore
+from .settings import Settings
+
+
+def caller_spaces(settings: Settings) -> LocalCallerSpaces:
+    root = settings.output_root()
+    return LocalCallerSpaces(output_root=root, input_roots=settings.input_roots(root),
+                             allow_unsafe=settings.allow_unsafe_paths)
+
+
+def default_state_path(settings: Settings) -> Path:
+    """``state.sqlite3`` beside the output directory (in the per-user data directory by default)."""
+    return Path(settings.output_root()).expanduser().parent / "state.sqlite3"
+
+
+async def open_state(settings: Settings) -> AsyncIterator[StateStore]:
+    """The shared state store, opened in the running loop and closed at the app's stop; nothing connects
+    until the first operation, so a server without policy pays only for the ledger rows it writes."""
+    store = open_state_store(settings.state_url, default_path=default_state_path(settings),
+                             redis_prefix=settings.state_prefix)
+    try:
+        yield store
+    finally:
+        await store.aclose()
+
+
+class Storage(containers.DeclarativeContainer):
+    """Where state lives. ``clock`` and ``audit`` are test seams."""
+
+    settings = providers.Dependency(instance_of=Settings)
+    clock = providers.Singleton(SystemClock)
+    spaces = providers.Singleton(caller_spaces, settings=settings)
+    inputs = providers.Singleton(CallerInputs, spaces=spaces)
+    state = providers.Resource(open_state, settings=settings)
+    jobs = providers.Singleton(StateVideoJobStore, state=state)
+    audit = providers.Singleton(StructlogAudit)
+    locks = providers.Singleton(InProcessLocks)

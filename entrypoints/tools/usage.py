@@ -1,0 +1,27 @@
+"""The get_usage tool: the caller's spend, remaining budgets and limits for the current windows."""
+
+from __future__ import annotations
+
+from mcp.server.mcpserver import Context
+from mcp.types import CallToolResult, ToolAnnotations
+
+from ...application.usage import UsageQuery, UsageReport
+from ..presenters import guarded, success, text
+from .registry import ToolRegistry
+
+DESCRIPTION = """Show your own spend and what is left: USD spent today (and in any budget window) per tool and in total, remaining budgets, rate and daily-quota counters, and when each resets. Free, read-only, no upstream call.
+Use before a costly call, or after QUOTA_EXCEEDED to see what to wait for.
+Errors: CONFIGURATION (state store unreachable)."""
+
+
+def register(registry: ToolRegistry) -> None:
+    async def get_usage(ctx: Context) -> CallToolResult:
+        async def body() -> CallToolResult:
+            report: UsageReport = await registry.dispatch("get_usage", UsageQuery(), ctx)
+            return success([text(report.summary())], structured=report.as_dict())
+
+        return await guarded("get_usage", body)
+
+    registry.add(get_usage, title="Get usage", description=DESCRIPTION,
+                 annotations=ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True,
+                                             open_world_hint=False))
