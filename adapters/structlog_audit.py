@@ -10,7 +10,7 @@ from ..application.audit import PaidCallEvent
 
 
 class StructlogAudit:
-    """Writes each event at warning level so it survives OPENROUTER_LOG_LEVEL=warning; never raises."""
+    """Writes each event at warning level so it survives ``log_level`` warning; never raises."""
 
     def __init__(self) -> None:
         self._log = structlog.get_logger("openrouter_multimodal.audit")

@@ -13,6 +13,7 @@ from ..domain.generation import IMAGE_MODALITIES, GeneratedImage, ImageRequest
 from ..domain.media import MediaKind, format_from_mime
 from ..domain.model_id import ModelId
 from ..domain.save_policy import correct_extension
+from ..domain.setting_refs import setting
 from ..domain.usage import Usage
 from .audit import AuditLog
 from .generation_ports import ImageGenerator
@@ -194,7 +195,7 @@ class GenerateImage:
             if len(image.data) <= self._defaults.inline_max_bytes:
                 full = image.data
             else:
-                notes.append(f"image {n} ({len(image.data)} bytes) is over OPENROUTER_IMAGE_INLINE_MAX_BYTES "
+                notes.append(f"image {n} ({len(image.data)} bytes) is over {setting('image_inline_max_bytes')} "
                              f"({self._defaults.inline_max_bytes}), so it is not inline: open the saved file.")
         return SavedImage(name=name, size=len(image.data), mime=mime, width=width, height=height,
                           preview=preview, full=full)
