@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..domain.errors import InvalidInput, UnsafePath
 from ..domain.media_source import LocalPath
+from ..domain.setting_refs import setting
 from .opened_file import OpenedFile
 
 _OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
@@ -151,9 +152,9 @@ class SandboxedFileReader:
     def _unsafe(self, what: str) -> UnsafePath:
         allowed = ", ".join(str(root) for root in self._roots) or "none configured"
         return UnsafePath(
-            f"{what} ({allowed}): move the file into one of them, add its directory to OPENROUTER_INPUT_DIR, "
-            "or set OPENROUTER_ALLOW_UNSAFE_PATHS=1 to allow any path.",
-            suggestions=("Set OPENROUTER_INPUT_DIR in this server's env and restart it",),
+            f"{what} ({allowed}): move the file into one of them, add its directory to {setting('input_dir')}, "
+            "or set ${allow_unsafe_paths}=1 to allow any path.",
+            suggestions=("Add the file's directory to ${input_dir} and restart the server",),
         )
 
     def _missing(self, text: str, bases: Sequence[Path], *, relative: bool) -> InvalidInput:

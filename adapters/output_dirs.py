@@ -10,6 +10,7 @@ import stat
 from collections.abc import Sequence
 
 from ..domain.errors import ConfigurationError, InvalidInput, OpenRouterMcpError, UnsafePath
+from ..domain.setting_refs import setting
 
 DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -20,7 +21,7 @@ READ_ONLY = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
 
 def no_space(where: str) -> ConfigurationError:
     return ConfigurationError(
-        f"no space left to write {where}: free disk space (or set OPENROUTER_OUTPUT_DIR to a directory on "
+        f"no space left to write {where}: free disk space (or set {setting('output_dir')} to a directory on "
         "another disk) and try again.", details={"reason": "no_space"})
 
 
@@ -31,11 +32,11 @@ def write_error(exc: OSError, where: str, *, is_root: bool = False) -> OpenRoute
         return no_space(where)
     if exc.errno in READ_ONLY and is_root:
         return ConfigurationError(
-            f"the output directory {where} is not writable ({reason}): set OPENROUTER_OUTPUT_DIR to a writable "
+            f"the output directory {where} is not writable ({reason}): set {setting('output_dir')} to a writable "
             "directory and restart the server.", details={"reason": "not_writable"})
     if exc.errno in READ_ONLY:
         return InvalidInput(f"cannot write in {where} ({reason}): pass another save_path, or make it writable "
-                            "(it is under OPENROUTER_OUTPUT_DIR).", details={"reason": "not_writable"})
+                            "(it is under ${output_dir}).", details={"reason": "not_writable"})
     if exc.errno == errno.ELOOP:
         return UnsafePath(f"{where} goes through a symbolic link, which the output directory never follows: "
                           "pass another save_path.")
@@ -52,7 +53,7 @@ def open_root(path: str, *, create: bool) -> int:
         if exc.errno in NO_SPACE:
             raise no_space(path) from None
         raise ConfigurationError(
-            f"cannot open or create the output directory {path} ({exc.strerror or exc}): set OPENROUTER_OUTPUT_DIR "
+            f"cannot open or create the output directory {path} ({exc.strerror or exc}): set {setting('output_dir')} "
             "to a writable directory and restart the server.", details={"reason": "no_output_dir"}) from None
 
 
@@ -67,7 +68,7 @@ def _step(fd: int, part: str, shown: str, *, follow: bool) -> int:
                 raise UnsafePath(f"'{shown}' changed while it was being opened: pass the save_path again.") from None
             if stat.S_ISLNK(info.st_mode):
                 raise UnsafePath(f"'{shown}' goes through the symbolic link '{part}', which the output directory "
-                                 "never follows: pass a path without it, or set OPENROUTER_ALLOW_UNSAFE_PATHS=1 to "
+                                 "never follows: pass a path without it, or set ${allow_unsafe_paths}=1 to "
                                  "follow links.") from None
             raise InvalidInput(f"'{part}' in '{shown}' is a file, not a directory: pass another save_path.") from None
         if exc.errno == errno.ENOENT:

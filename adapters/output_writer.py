@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import BinaryIO
 
 from ..domain.errors import ConfigurationError, InvalidInput, ResourceTooLarge
+from ..domain.setting_refs import setting
 from .noreplace import DEFAULT_PRIMITIVES, NoSafePrimitive, Primitive, place_noreplace
 from .output_dirs import NEW_FILE, check_leaf, write_error
 
@@ -93,7 +94,7 @@ class TempFile:
             kept = os.path.join(os.path.dirname(self._display), self._name)
             raise ConfigurationError(
                 f"could not put {self._display} in place without risking replacing another file ({exc.strerror}); "
-                f"every byte is kept in {kept}: rename it yourself, and set OPENROUTER_OUTPUT_DIR to a filesystem "
+                f"every byte is kept in {kept}: rename it yourself, and set {setting('output_dir')} to a filesystem "
                 "with hard links.", details={"reason": "no_safe_rename", "kept": kept}) from None
         except OSError as exc:
             raise write_error(exc, self._display) from None

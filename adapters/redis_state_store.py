@@ -208,4 +208,4 @@ class RedisStateStore:
         except RedisError as exc:
             raise StateUnavailable(
                 f"the Redis state store failed ({type(exc).__name__}: {str(exc)[:120]}): check that Redis is "
-                "running and OPENROUTER_STATE_URL points at it.", retry_after_seconds=5) from None
+                "running and ${state_url} points at it.", retry_after_seconds=5) from None

@@ -97,7 +97,7 @@ class SafeHttpFetcher:
         except (TimeoutError, httpx.TimeoutException):
             raise UpstreamError(
                 f"fetching {shown} took longer than {limits.timeout_s:g} s "
-                f"({limits.env_prefix}_FETCH_TIMEOUT_MS): raise the limit or use a faster host.",
+                f"({limits.setting('fetch_timeout_ms')}): raise the limit or use a faster host.",
                 code=ErrorCode.UPSTREAM_TIMEOUT,
             ) from None
         except httpx.ConnectError:
@@ -150,7 +150,7 @@ class SafeHttpFetcher:
         if redirects >= limits.max_redirects:
             raise InvalidInput(
                 f"too many redirects fetching {display_url(current)} (limit {limits.max_redirects}, "
-                f"{limits.env_prefix}_MAX_REDIRECTS): pass the final URL of the file or raise the limit."
+                f"{limits.setting('max_redirects')}): pass the final URL of the file or raise the limit."
             )
         try:
             target = current.join(location)
@@ -244,6 +244,6 @@ async def _read_capped(response: httpx.Response, limits: FetchLimits, url: httpx
 def _too_large(url: httpx.URL, limits: FetchLimits) -> ResourceTooLarge:
     return ResourceTooLarge(
         f"{display_url(url)} is larger than the {limits.max_bytes}-byte download limit "
-        f"({limits.env_prefix}_MAX_DOWNLOAD_BYTES): raise the limit or pass a smaller file.",
+        f"({limits.setting('max_download_bytes')}): raise the limit or pass a smaller file.",
         details={"max_bytes": limits.max_bytes},
     )

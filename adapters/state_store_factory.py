@@ -1,4 +1,4 @@
-"""Opens the ``StateStore`` an ``OPENROUTER_STATE_URL`` names: ``redis://…`` or a SQLite file."""
+"""Opens the ``StateStore`` a ``state_url`` setting names: ``redis://…`` or a SQLite file."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..application.state_ports import StateStore
 from ..domain.errors import ConfigurationError
+from ..domain.setting_refs import setting
 from .redis_state_store import DEFAULT_PREFIX, RedisStateStore
 from .sqlite_state_store import SqliteStateStore
 
@@ -16,7 +17,7 @@ def sqlite_path(url: str) -> Path:
     if url.startswith("sqlite:"):
         parts = urlsplit(url)
         if parts.netloc not in ("", "localhost"):
-            raise ConfigurationError(f"OPENROUTER_STATE_URL '{url[:80]}': a sqlite URL takes no host; "
+            raise ConfigurationError(f"{setting('state_url')} '{url[:80]}': a sqlite URL takes no host; "
                                      "use sqlite:///absolute/path/state.sqlite3.")
         path = unquote(parts.path)
         path = path[1:] if path.startswith("/~") else path
@@ -40,5 +41,5 @@ def open_state_store(url: str | None, *, default_path: Path, redis_prefix: str =
         return RedisStateStore.from_url(text, prefix=redis_prefix, timeout_seconds=timeout_seconds)
     if scheme in ("", "sqlite"):
         return SqliteStateStore(sqlite_path(text))
-    raise ConfigurationError(f"OPENROUTER_STATE_URL has the unknown scheme '{scheme}': use redis://host:port/db, "
+    raise ConfigurationError(f"{setting('state_url')} has the unknown scheme '{scheme}': use redis://host:port/db, "
                              "sqlite:///path/state.sqlite3 or a plain file path.")

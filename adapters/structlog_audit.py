@@ -10,7 +10,7 @@ from ..application.pipeline_ports import AuditEvent
 
 
 class StructlogAudit:
-    """Writes each event at warning level so it survives a ``warning`` log level; never raises."""
+    """Writes each event at warning level so it survives ``log_level`` warning; never raises."""
 
     def __init__(self) -> None:
         self._log = structlog.get_logger("openrouter_multimodal.audit")

@@ -8,6 +8,7 @@ from ..domain.chat import ChatMessage, ChatRequest, ChatResult, ResponseCache, f
 from ..domain.errors import InvalidInput, OpenRouterMcpError, UpstreamError
 from ..domain.model_card import ModelCard
 from ..domain.provider_preferences import ProviderPreferences
+from ..domain.setting_refs import setting
 from .call import ToolCall
 from .model_catalog import ModelCatalog
 from .model_choice import choose_model, ensure_listed, readable_models, suggest_close_models
@@ -51,7 +52,7 @@ class ChatCompletion:
                                          self._defaults.default_model, self._catalog)
         models = await readable_models(self._catalog)
         if not auto:
-            ensure_listed(model, models, None if request.model else "OPENROUTER_DEFAULT_MODEL")
+            ensure_listed(model, models, None if request.model else setting("default_model"))
         max_tokens = request.max_tokens or self._defaults.max_tokens
         card = (models.get(str(model)) or models.get(model.base)) if models else None
         messages, dropped = _fit(request, card, max_tokens)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from ..domain.setting_refs import setting
+
 
 @dataclass(frozen=True, slots=True)
 class FetchLimits:
-    """Bounds on one download; ``env_prefix`` names the settings a user raises when one is hit.
+    """Bounds on one download; ``setting_prefix`` (``image``, ``audio``, ``video``) names the settings a user raises
+    when one is hit, as ``${<prefix>_max_download_bytes}`` placeholders.
 
     ``timeout_s`` covers the whole exchange (resolution, every redirect hop and the body), and
     ``max_bytes`` caps the decoded body whatever ``Content-Length`` claims.
@@ -17,7 +20,11 @@ class FetchLimits:
     max_bytes: int
     max_redirects: int
     timeout_s: float
-    env_prefix: str = "OPENROUTER_<MEDIA>"
+    setting_prefix: str = "media"
+
+    def setting(self, limit: str) -> str:
+        """The placeholder for this kind's ``limit`` setting: ``${image_max_redirects}`` for ``max_redirects``."""
+        return setting(f"{self.setting_prefix}_{limit}")
 
 
 @dataclass(frozen=True, slots=True)

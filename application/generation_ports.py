@@ -63,7 +63,7 @@ class VideoJobsApi(Protocol):
     async def download(self, job_id: str, index: int, sink: ByteSink, max_bytes: int) -> str:
         """Stream output ``index`` of a completed job into ``sink`` chunk by chunk and return its MIME type.
 
-        Raises ``ResourceTooLarge`` naming ``OPENROUTER_VIDEO_GEN_MAX_BYTES`` as soon as the declared
+        Raises ``ResourceTooLarge`` naming ``${video_gen_max_bytes}`` as soon as the declared
         length or the running total exceeds ``max_bytes``; the sink may then hold a partial body,
         which the caller discards.
         """

@@ -61,7 +61,7 @@ class HealthCheck:
     """Checks the key with the authenticated ``GET /key`` (``/models`` works without auth, so it
     proves nothing) and the catalogue; every failure becomes a line in ``problems``.
 
-    With ``upstream_problem`` (a malformed OPENROUTER_BASE_URL) nothing is sent upstream: the key is
+    With ``upstream_problem`` (a malformed ``base_url`` setting) nothing is sent upstream: the key is
     reported present or missing but not checked, and the problem says which variable to fix.
     """
 

@@ -14,6 +14,7 @@ from ..domain.media import MediaKind, format_from_mime
 from ..domain.model_id import ModelId
 from ..domain.paid_call import Billing, CallFacts
 from ..domain.save_policy import correct_extension
+from ..domain.setting_refs import setting
 from ..domain.usage import Usage
 from .call import ToolCall
 from .generation_ports import ImageGenerator
@@ -203,7 +204,7 @@ class GenerateImage:
             if len(image.data) <= self._defaults.inline_max_bytes:
                 full = image.data
             else:
-                notes.append(f"image {n} ({len(image.data)} bytes) is over OPENROUTER_IMAGE_INLINE_MAX_BYTES "
+                notes.append(f"image {n} ({len(image.data)} bytes) is over {setting('image_inline_max_bytes')} "
                              f"({self._defaults.inline_max_bytes}), so it is not inline: open the saved file.")
         return SavedImage(name=name, size=len(image.data), mime=mime, width=width, height=height,
                           preview=preview, full=full)

@@ -65,7 +65,7 @@ class OutputStore(Protocol):
     only complete and never over a file that was not meant to be replaced. How it fails:
     ``UnsafePath`` for anything outside the root or through a symlink (a race included),
     ``InvalidInput`` for a directory, an existing file without ``overwrite`` or an unusable
-    subdirectory, ``ConfigurationError`` naming OPENROUTER_OUTPUT_DIR when the output
+    subdirectory, ``ConfigurationError`` naming ``${output_dir}`` when the output
     directory is missing and uncreatable, read-only or full (``details["reason"]`` is
     ``"no_space"`` for a full disk), ``ResourceTooLarge`` past ``max_bytes``. Never INTERNAL.
     """

@@ -11,6 +11,7 @@ from ..domain.errors import InvalidInput, OpenRouterMcpError, UpstreamError
 from ..domain.media import MediaKind
 from ..domain.model_id import ModelId
 from ..domain.paid_call import Billing, CallFacts
+from ..domain.setting_refs import setting
 from .call import ToolCall
 from .chat_completion import answer_or_raise
 from .image_ports import ImagePreparer
@@ -26,9 +27,9 @@ DEFAULT_QUESTIONS = {
     MediaKind.VIDEO: "Describe what happens in this video, step by step.",
 }
 
-DEFAULT_MODEL_SETTINGS = {MediaKind.IMAGE: "OPENROUTER_DEFAULT_VISION_MODEL",
-                          MediaKind.AUDIO: "OPENROUTER_DEFAULT_AUDIO_MODEL",
-                          MediaKind.VIDEO: "OPENROUTER_DEFAULT_VIDEO_MODEL"}
+DEFAULT_MODEL_SETTINGS = {MediaKind.IMAGE: setting("default_vision_model"),
+                          MediaKind.AUDIO: setting("default_audio_model"),
+                          MediaKind.VIDEO: setting("default_video_model")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,7 @@ class AnalyzeMediaUseCase:
 
     Every input is loaded and checked first (sandbox, SSRF guard, size caps, format), so a
     refused path or address never costs an upstream request. Then the model is chosen: the
-    caller's, else the kind's configured default, else ``OPENROUTER_DEFAULT_MODEL`` only if
+    caller's, else the kind's configured default, else the ``default_model`` setting only if
     the catalogue says it takes this modality, else the best free model that does. A model
     the catalogue says cannot take the modality is INVALID_INPUT naming models that can.
     Images are prepared (rotated, flattened, shrunk) and sent inline; audio and video are
@@ -130,7 +131,7 @@ class AnalyzeMediaUseCase:
         model, auto = await choose_model(requested, self._defaults.default_model, self._catalog, modality)
         if not auto:
             source = None if command.model else (DEFAULT_MODEL_SETTINGS[command.kind] if configured
-                                                 else "OPENROUTER_DEFAULT_MODEL")
+                                                 else setting("default_model"))
             ensure_listed(model, await readable_models(self._catalog), source)
         try:
             card = await self._catalog.get(str(model))

@@ -11,8 +11,9 @@ from urllib.parse import urlsplit
 
 from ..domain.caller import Caller
 from ..domain.errors import InvalidInput
-from ..domain.media import SNIFF_BYTES, MediaFormat, MediaKind, MediaLimits, decide_format, env_prefix, too_large
+from ..domain.media import SNIFF_BYTES, MediaFormat, MediaKind, MediaLimits, decide_format, setting_prefix, too_large
 from ..domain.media_source import DataUrl, HttpUrl, LocalPath, MediaSource
+from ..domain.setting_refs import setting
 from .fetch_ports import FetchLimits, UrlFetcher
 from .media_ports import InputSpaces, LocalFileReader
 
@@ -58,13 +59,13 @@ class MediaLoader:
         """``raw`` loaded for ``caller``: local paths are read only from that caller's input space."""
         source = MediaSource.parse(raw)
         limits = self._limits[kind]
-        prefix = env_prefix(kind)
+        prefix = setting_prefix(kind)
         if isinstance(source, DataUrl):
             return self._from_data_url(source, kind, limits, prefix)
         if isinstance(source, HttpUrl):
             fetched = await self._fetcher.fetch(source.url, FetchLimits(
                 max_bytes=limits.max_download_bytes, max_redirects=limits.max_redirects,
-                timeout_s=limits.fetch_timeout_s, env_prefix=prefix))
+                timeout_s=limits.fetch_timeout_s, setting_prefix=prefix))
             name = urlsplit(fetched.final_url).path.rsplit("/", 1)[-1] or None
             fmt = decide_format(kind, fetched.data[:SNIFF_BYTES], name=name, mime=fetched.content_type)
             return LoadedMedia(kind, fmt, len(fetched.data), "url", data=fetched.data)
@@ -80,7 +81,7 @@ class MediaLoader:
         streamed = False
         try:
             if handle.size > limits.max_download_bytes:
-                raise too_large(kind, "file", limits.max_download_bytes, f"{prefix}_MAX_DOWNLOAD_BYTES")
+                raise too_large(kind, "file", limits.max_download_bytes, setting(f"{prefix}_max_download_bytes"))
             if handle.size == 0:
                 raise InvalidInput(f"{handle.display_name} is empty: pass a file with content.")
             fmt = decide_format(kind, await handle.read_head(SNIFF_BYTES), name=handle.display_name)
@@ -107,7 +108,7 @@ class MediaLoader:
         character there would otherwise rewrite the paid request. Failures are INVALID_INPUT.
         """
         if source.decoded_size_estimate > limits.max_data_url_bytes:
-            raise too_large(kind, "data URL", limits.max_data_url_bytes, f"{prefix}_MAX_DATA_URL_BYTES")
+            raise too_large(kind, "data URL", limits.max_data_url_bytes, setting(f"{prefix}_max_data_url_bytes"))
         if kind is MediaKind.IMAGE or source.decoded_size_estimate <= STREAM_THRESHOLD:
             try:
                 data = source.decode()

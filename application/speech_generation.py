@@ -9,6 +9,7 @@ from ..domain.generation import AudioRequest
 from ..domain.model_id import ModelId
 from ..domain.paid_call import Billing, CallFacts
 from ..domain.save_policy import correct_extension
+from ..domain.setting_refs import setting
 from ..domain.usage import Usage
 from .call import ToolCall
 from .generation_ports import SpeechGenerator
@@ -119,7 +120,7 @@ class GenerateAudio:
             notes.append(f"asked for {fmt}, the model sent {result.format}; saved as {result.format}.")
         inline = result.data if len(result.data) <= self._defaults.inline_max_bytes else None
         if inline is None:
-            notes.append(f"the audio ({len(result.data)} bytes) is over OPENROUTER_AUDIO_INLINE_MAX_BYTES "
+            notes.append(f"the audio ({len(result.data)} bytes) is over {setting('audio_inline_max_bytes')} "
                          f"({self._defaults.inline_max_bytes}), so it is not inline: open the saved file.")
         return SpeechResult(name=name, size=len(result.data), format=result.format, mime=result.mime,
                             transcript=result.transcript, model=result.model, provider=result.provider,

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from ..domain.errors import ConfigurationError, ErrorCode, InvalidInput, ResourceTooLarge, UnsafePath, UpstreamError
 from ..domain.media import SNIFF_BYTES, MediaFormat, MediaKind, format_from_extension, format_from_mime, sniff_format
 from ..domain.save_policy import correct_extension, split_extension
+from ..domain.setting_refs import setting
 from .generation_ports import ByteSink, VideoJobsApi
 from .job_ports import OutputStore
 
-MAX_BYTES_SETTING = "OPENROUTER_VIDEO_GEN_MAX_BYTES"
+MAX_BYTES_SETTING = setting("video_gen_max_bytes")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +115,7 @@ async def download_video(api: VideoJobsApi, output: OutputStore, job_id: str, ta
                          overwrite: bool, max_bytes: int) -> DownloadedVideo:
     """Download output 0 of a completed job into the store name ``target`` (extension corrected); all or nothing.
 
-    How it fails: ``ResourceTooLarge`` naming OPENROUTER_VIDEO_GEN_MAX_BYTES past ``max_bytes``,
+    How it fails: ``ResourceTooLarge`` naming ``${video_gen_max_bytes}`` past ``max_bytes``,
     ``UpstreamError`` (UPSTREAM_HTTP) for an empty body, a body that is not a video or a failed
     transfer, ``ConfigurationError`` (reason ``no_space``) when the disk fills, saying to free
     space and call get_video_status again. In every case no file (and no temp file) is left

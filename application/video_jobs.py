@@ -102,7 +102,7 @@ class GenerateVideo:
     """Submits a paid video job and waits for it while the client is likely to still be listening.
 
     Why: jobs take minutes but clients drop calls at about 60 s, so the wait is bounded
-    (``max_wait_ms``, default ${video_max_wait_ms}) and a job that outlives it comes back as a
+    (``max_wait_ms``, default the ``video_max_wait_ms`` setting) and a job that outlives it comes back as a
     resumable handle (``VideoOutcome.still_running``), persisted, owned by the caller, the moment
     the upstream accepts it. How: key check, argument checks and the save target are settled
     before anything is spent; frame and reference images go through ``MediaLoader`` (the caller's

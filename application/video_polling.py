@@ -53,7 +53,7 @@ class MonotonicProgress:
 
 @dataclass(frozen=True, slots=True)
 class VideoLimits:
-    """``poll_retries`` (OPENROUTER_MAX_RETRIES) bounds consecutive transient poll failures in ``wait``."""
+    """``poll_retries`` (the ``max_retries`` setting) bounds consecutive transient poll failures in ``wait``."""
 
     gen_max_bytes: int
     inline_max_bytes: int

@@ -88,5 +88,5 @@ class Caller:
 
 
 def local_caller(subject: str | None = None) -> Caller:
-    """The stdio user: ``local``, or the configured ``OPENROUTER_USER``."""
+    """The stdio user: ``local``, or the configured ``user`` setting."""
     return Caller(subject or LOCAL_SUBJECT, IdentitySource.LOCAL)

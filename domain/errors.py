@@ -142,6 +142,6 @@ class InternalError(OpenRouterMcpError):
 
 def missing_api_key() -> ConfigurationError:
     return ConfigurationError(
-        "OPENROUTER_API_KEY is not set: add it to this server's env in your MCP client config and restart it.",
+        "${api_key} is not set: set it (for this MCP server, in its env in your MCP client config) and restart it.",
         suggestions=("Create a key at https://openrouter.ai/keys",),
     )

@@ -19,10 +19,10 @@ __all__ = [
     "MediaLimits",
     "MediaSource",
     "decide_format",
-    "env_prefix",
     "format_from_extension",
     "format_from_mime",
     "sniff_format",
+    "setting_prefix",
     "too_large",
 ]
 
@@ -246,17 +246,17 @@ MEDIA_LIMIT_DEFAULTS: dict[MediaKind, MediaLimits] = {
 }
 
 
-def env_prefix(kind: MediaKind) -> str:
-    """The environment-variable prefix for a kind's settings: ``OPENROUTER_IMAGE`` and so on."""
-    return f"OPENROUTER_{kind.name}"
+def setting_prefix(kind: MediaKind) -> str:
+    """The field-name prefix of a kind's limit settings: ``image`` as in ``image_max_download_bytes``."""
+    return kind.value
 
 
-def too_large(kind: MediaKind, what: str, limit_bytes: int, env_var: str) -> ResourceTooLarge:
+def too_large(kind: MediaKind, what: str, limit_bytes: int, setting: str) -> ResourceTooLarge:
     """The error for ``what`` (e.g. "download", "data URL") exceeding ``limit_bytes`` of ``kind``."""
     mib = limit_bytes / MIB
     shown = f"{mib:.0f}" if mib == int(mib) else f"{mib:.1f}"
     return ResourceTooLarge(
         f"the {kind.value} {what} is larger than the {shown} MiB limit: use a smaller file, "
-        f"or raise the limit with {env_var} (in bytes).",
-        details={"limit_bytes": limit_bytes, "env_var": env_var},
+        f"or raise the limit with {setting} (in bytes).",
+        details={"limit_bytes": limit_bytes, "setting": setting},
     )

@@ -8,6 +8,7 @@ from decimal import Decimal
 from .errors import QuotaExceeded
 from .policy_rules import Budget, Cooldown, CountLimit, Scope
 from .policy_windows import iso_utc, reset_at
+from .setting_refs import setting
 
 
 def _wait(seconds: float) -> int:
@@ -73,5 +74,5 @@ def budget_exceeded(rule: Budget, committed: Decimal, estimate: Decimal, now: fl
 def policy_unavailable(retry_after_seconds: int) -> QuotaExceeded:
     return QuotaExceeded(
         f"the spend and rate policy store cannot be reached, so paid calls are refused; wait "
-        f"{retry_after_seconds} s and try again (operators: check OPENROUTER_STATE_URL).",
+        f"{retry_after_seconds} s and try again (operators: check {setting('state_url')}).",
         reason="policy_unavailable", retry_after_seconds=retry_after_seconds)

@@ -9,6 +9,7 @@ from pathlib import PurePath, PurePosixPath, PureWindowsPath
 
 from .errors import ConfigurationError, InvalidInput, UnsafePath
 from .media import format_from_extension
+from .setting_refs import setting
 
 APP_DIR = "openrouter-multimodal-mcp"
 
@@ -99,7 +100,7 @@ class SavePolicy:
     result must stay within ``root`` component-wise (a sibling ``/out-evil`` is outside ``/out``).
     ``root`` must be absolute; a ``C:\\`` or ``\\\\server`` root is treated with Windows rules.
 
-    How it fails: ``UnsafePath`` (naming OPENROUTER_OUTPUT_DIR and OPENROUTER_ALLOW_UNSAFE_PATHS=1)
+    How it fails: ``UnsafePath`` (naming the ``output_dir`` and ``allow_unsafe_paths`` settings)
     for a name outside ``root`` unless ``allow_unsafe``; ``InvalidInput`` for an empty,
     NUL-containing or directory-like name; ``ConfigurationError`` for a relative ``root``.
     """
@@ -119,7 +120,7 @@ class SavePolicy:
         root = _normalised(flavour(self.root))
         if not root.is_absolute():
             raise ConfigurationError(
-                f"the output directory '{self.root}' is not an absolute path: set OPENROUTER_OUTPUT_DIR to one."
+                f"the output directory '{self.root}' is not an absolute path: set {setting('output_dir')} to one."
             )
         ext = extension.strip().lstrip(".").lower()
         if requested is None:
@@ -143,8 +144,8 @@ class SavePolicy:
         if not self.allow_unsafe and not target.is_relative_to(root):
             raise UnsafePath(
                 f"save_path '{requested.strip()}' resolves to {target}, outside the output directory {root}: "
-                "pass a name inside it, set OPENROUTER_OUTPUT_DIR to a directory that contains it, "
-                "or set OPENROUTER_ALLOW_UNSAFE_PATHS=1 to allow any path.",
+                "pass a name inside it, set ${output_dir} to a directory that contains it, "
+                "or set ${allow_unsafe_paths}=1 to allow any path.",
                 suggestions=("Omit save_path to get an automatic name inside the output directory",),
             )
         leaf = _SEPARATORS.split(text)[-1]

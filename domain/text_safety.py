@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
-RESULT_CHARS_SETTING = "OPENROUTER_MAX_RESULT_CHARS"
+from .setting_refs import setting
+
+RESULT_CHARS_SETTING = setting("max_result_chars")
 
 _CONTROL = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]?"  # CSI: ESC [ params intermediates final

@@ -45,6 +45,7 @@ def _run() -> int:
     from .container import shutdown
     from .logging_setup import configure_logging
     from .server import build_server
+    from .setting_names import render_for_env
     from .stdio_transport import serve_stdio
 
     container, problem = bootstrap()
@@ -52,7 +53,7 @@ def _run() -> int:
     configure_logging(settings.log_level, settings.secret_values())
     log = structlog.get_logger("openrouter_multimodal")
     if problem:
-        log.warning("configuration_problem", problem=problem)
+        log.warning("configuration_problem", problem=render_for_env(problem))
     elif not settings.api_key:
         log.warning("api_key_missing", hint="set OPENROUTER_API_KEY; paid tools answer CONFIGURATION until then")
     server = build_server(container, problem)

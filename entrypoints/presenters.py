@@ -15,6 +15,7 @@ from ..domain.chat import ChatResult
 from ..domain.errors import ErrorCode, OpenRouterMcpError
 from ..domain.redaction import redact
 from ..domain.usage import Usage
+from .setting_names import render_for_env, render_value
 from .version import SERVER_VERSION
 
 log = structlog.get_logger("openrouter_multimodal.tools")
@@ -26,15 +27,21 @@ def text(value: str) -> TextContent:
     return TextContent(type="text", text=value)
 
 
+def error_text(exc: OpenRouterMcpError) -> str:
+    """``CODE: message`` with settings named as environment variables, for results, logs and resource errors."""
+    return f"{exc.code.value}: {render_for_env(exc.message)}"
+
+
 def error_result(exc: OpenRouterMcpError) -> CallToolResult:
+    """The coded error result; setting placeholders in the message, suggestions and details name env variables."""
     meta: dict[str, Any] = {"code": exc.code.value, "server_version": SERVER_VERSION}
     if exc.suggestions:
-        meta["suggestions"] = list(exc.suggestions)
+        meta["suggestions"] = [render_for_env(s) for s in exc.suggestions]
     if exc.retry_after_seconds is not None:
         meta["retry_after_seconds"] = round(exc.retry_after_seconds, 1)
     if exc.details:
-        meta["details"] = exc.details
-    return CallToolResult(content=[text(f"{exc.code.value}: {exc.message}")], is_error=True, _meta=meta)
+        meta["details"] = render_value(exc.details, render_for_env)
+    return CallToolResult(content=[text(error_text(exc))], is_error=True, _meta=meta)
 
 
 def invalid_input(message: str, **details: Any) -> CallToolResult:
@@ -86,7 +93,7 @@ async def guarded(tool: str, body: Callable[[], Awaitable[CallToolResult]]) -> C
     try:
         return await body()
     except OpenRouterMcpError as exc:
-        log.info("tool_failed", tool=tool, code=exc.code.value, message=exc.message)
+        log.info("tool_failed", tool=tool, code=exc.code.value, message=render_for_env(exc.message))
         return error_result(exc)
     except anyio.get_cancelled_exc_class():
         raise
@@ -98,31 +105,43 @@ async def guarded(tool: str, body: Callable[[], Awaitable[CallToolResult]]) -> C
             code=ErrorCode.INTERNAL))
 
 
+def final_result(result: CallToolResult, secrets: Sequence[str]) -> CallToolResult:
+    """The last pass over every tool result: setting placeholders become env variable names (notes, structured
+    problems, errors built anywhere), then ``redact_result``."""
+    return redact_result(render_result(result), secrets)
+
+
+def render_result(result: CallToolResult) -> CallToolResult:
+    """``result`` with every ``${field}`` placeholder in text, ``_meta`` and structured content named as its
+    environment variable; base64 payloads are left alone."""
+    return _map_model(result, lambda value: render_value(value, render_for_env))
+
+
 def redact_result(result: CallToolResult, secrets: Sequence[str]) -> CallToolResult:
-    """The final pass over every tool result: each configured secret is blanked in text, ``_meta`` and
-    structured content, whatever field an upstream echoed it into.
+    """Each configured secret blanked in text, ``_meta`` and structured content, whatever field an upstream
+    echoed it into.
 
     Base64 payloads (image/audio ``data``, resource ``blob``) are left alone: a short secret could occur in
     them by chance, and rewriting them would corrupt the media without hiding anything.
     """
-    return _redact_model(result, secrets) if secrets else result
+    return _map_model(result, lambda value: redact(value, secrets)) if secrets else result
 
 
-def _redact_model(model: _Model, secrets: Sequence[str]) -> _Model:
+def _map_model(model: _Model, clean: Callable[[Any], Any]) -> _Model:
     updates: dict[str, Any] = {}
     for name in type(model).model_fields:
         if name in _BINARY_FIELDS:
             continue
         value = getattr(model, name)
-        cleaned = _redact_value(value, secrets)
+        cleaned = _map_value(value, clean)
         if cleaned != value:
             updates[name] = cleaned
     return model.model_copy(update=updates) if updates else model
 
 
-def _redact_value(value: Any, secrets: Sequence[str]) -> Any:
+def _map_value(value: Any, clean: Callable[[Any], Any]) -> Any:
     if isinstance(value, BaseModel):
-        return _redact_model(value, secrets)
+        return _map_model(value, clean)
     if isinstance(value, list):
-        return [_redact_value(item, secrets) for item in value]
-    return redact(value, secrets)
+        return [_map_value(item, clean) for item in value]
+    return clean(value)

@@ -15,7 +15,6 @@ from ..domain.caller import Caller
 from ..domain.errors import ConfigurationError
 from .container import Container, start, stop
 
-
 STOP_SECONDS = 5.0
 """How long closing the resources may take when the app stops (also when it stops because it was cancelled)."""
 

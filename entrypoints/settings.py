@@ -177,6 +177,15 @@ class Settings(CoreSettings, MediaSettings, GenerationSettings, ServiceSettings)
         return secret_set((*super().secret_values(), *state, *salt))
 
 
+_UNPREFIXED = {"image_gen_daily_limit": "IMAGE_GEN_DAILY_LIMIT", "image_gen_cooldown_sec": "IMAGE_GEN_COOLDOWN_SEC"}
+"""LibreChat's own variable names, read as they are."""
+
+
+def env_name(field: str) -> str:
+    """The environment variable of the ``Settings`` field ``field``: ``OPENROUTER_INPUT_DIR`` for ``input_dir``."""
+    return _UNPREFIXED.get(field) or "OPENROUTER_" + field.upper()
+
+
 def load_settings() -> tuple[Settings, str | None]:
     """Read the environment without ever raising.
 
@@ -197,7 +206,7 @@ def load_settings() -> tuple[Settings, str | None]:
                 if field not in Settings.model_fields or field in defaults:
                     continue
                 defaults[field] = Settings.model_fields[field].default
-                problems.append(f"OPENROUTER_{field.upper()} ({error['msg']})")
+                problems.append(f"{env_name(field)} ({error['msg']})")
             continue
         try:
             settings.provider_defaults()

@@ -42,7 +42,7 @@ class FakeVideoApi:
     """``VideoJobsApi`` answering polls from ``script`` in order (the last step repeats); an Exception step is raised.
 
     ``download`` streams ``content`` in ``chunk`` byte pieces and, like the real adapter, raises
-    ``ResourceTooLarge`` naming OPENROUTER_VIDEO_GEN_MAX_BYTES past ``max_bytes`` unless
+    ``ResourceTooLarge`` naming ``${video_gen_max_bytes}`` past ``max_bytes`` unless
     ``enforce_cap`` is False (then only the output store's own cap stops it).
     """
 
@@ -78,7 +78,7 @@ class FakeVideoApi:
             piece = self.content[start : start + self.chunk]
             total += len(piece)
             if self.enforce_cap and total > max_bytes:
-                raise ResourceTooLarge("the video is over the limit: raise OPENROUTER_VIDEO_GEN_MAX_BYTES.")
+                raise ResourceTooLarge("the video is over the limit: raise ${video_gen_max_bytes}.")
             await sink.write(piece)
         return self.mime
 

@@ -119,7 +119,7 @@ def _inflater(response: httpx.Response, context: str) -> _Inflater | None:
     if encoding in ("gzip", "x-gzip", "deflate"):
         return _Inflater(encoding, context)
     raise UpstreamError(f"{context}: OpenRouter sent a body encoded as '{encoding[:40]}', which was not asked "
-                        "for and cannot be size-checked: retry, or check OPENROUTER_BASE_URL.")
+                        "for and cannot be size-checked: retry, or check ${base_url}.")
 
 
 async def iter_body(response: httpx.Response, cap: ByteCap, context: str) -> AsyncGenerator[bytes, None]:

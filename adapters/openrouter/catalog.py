@@ -23,14 +23,14 @@ class OpenRouterCatalog:
         data = body.get("data") if isinstance(body, Mapping) else None
         if not isinstance(data, list):
             raise UpstreamError("model catalogue: OpenRouter's GET /models reply has no model list: retry after "
-                                "a short delay, or check OPENROUTER_BASE_URL.", code=ErrorCode.UPSTREAM_HTTP)
+                                "a short delay, or check ${base_url}.", code=ErrorCode.UPSTREAM_HTTP)
         cards = (parse_model(item) for item in data if isinstance(item, Mapping))
         return [card for card in cards if card is not None]
 
     async def inspect_key(self) -> KeyStatus:
         if not self._http.configured:
             return KeyStatus(present=False, valid=False,
-                             error="OPENROUTER_API_KEY is not set: add it to this server's env and restart.")
+                             error="${api_key} is not set: set it and restart the server.")
         try:
             body, _ = await self._http.request_json("GET", "key", context="key check")
         except OpenRouterMcpError as exc:

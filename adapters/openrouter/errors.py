@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...domain.errors import ErrorCode, OpenRouterMcpError, ResourceTooLarge, UpstreamError
+from ...domain.setting_refs import setting
 
 CREDITS_URL = "https://openrouter.ai/settings/credits"
 
@@ -107,7 +108,7 @@ def classify(http_status: int, body: Any, headers: Mapping[str, str], context: s
 
     if status == 401:
         return upstream(ErrorCode.UNAUTHORIZED,
-                        f"OpenRouter rejected the API key ({message}): check OPENROUTER_API_KEY.",
+                        f"OpenRouter rejected the API key ({message}): check {setting('api_key')}.",
                         "Create or copy a key at https://openrouter.ai/keys")
     if status == 402 or (status != 429 and ("requires more credits" in lowered or "insufficient credits" in lowered
                                             or "can only afford" in lowered)):

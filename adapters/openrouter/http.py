@@ -12,6 +12,7 @@ import httpx
 
 from ...domain.errors import ErrorCode, InvalidInput, OpenRouterMcpError, UpstreamError, missing_api_key
 from ...domain.redaction import Redactor, url_credentials, url_without_credentials
+from ...domain.setting_refs import setting
 from .body import ByteCap, iter_body, iter_lines, read_body, read_prefix, response_cap
 from .config import BearerAuth, OpenRouterConfig, RetryPolicy, build_client
 from .errors import classify, parse_retry_after
@@ -21,9 +22,9 @@ __all__ = ["BearerAuth", "OpenRouterConfig", "OpenRouterHttp", "RetryPolicy", "U
            "parse_json"]
 
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504, 524, 529})
-RESPONSE_BYTES_SETTING = "OPENROUTER_MAX_RESPONSE_BYTES"
-MEDIA_RESPONSE_BYTES_SETTING = "OPENROUTER_MAX_MEDIA_RESPONSE_BYTES"
-TIMEOUT_SETTING = "OPENROUTER_HTTP_TIMEOUT_MS"
+RESPONSE_BYTES_SETTING = setting("max_response_bytes")
+MEDIA_RESPONSE_BYTES_SETTING = setting("max_media_response_bytes")
+TIMEOUT_SETTING = setting("http_timeout_ms")
 ERROR_BODY_BYTES = 64 * 1024
 
 
@@ -236,7 +237,7 @@ class OpenRouterHttp:
             return _timeout_error(context, self._config.timeout_s)
         shown = url_without_credentials(self._config.base_url)
         return UpstreamError(f"{context}: could not reach {shown} ({type(exc).__name__}): check the network "
-                             "or OPENROUTER_BASE_URL, then retry.", code=ErrorCode.UPSTREAM_HTTP,
+                             "or ${base_url}, then retry.", code=ErrorCode.UPSTREAM_HTTP,
                              suggestions=("Retry after a short delay",))
 
     async def aclose(self) -> None:
@@ -260,7 +261,7 @@ def _decode(raw: bytes, status: int, context: str) -> Any:
 
 def _bad_url(context: str) -> InvalidInput:
     return InvalidInput(f"{context}: the request URL could not be built (an id too long or with odd characters, "
-                        "or a malformed OPENROUTER_BASE_URL): check the id you passed and the base URL.")
+                        "or a malformed ${base_url}): check the id you passed and the base URL.")
 
 
 def _timeout_error(context: str, timeout_s: float) -> UpstreamError:

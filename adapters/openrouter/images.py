@@ -143,7 +143,7 @@ class OpenRouterImages:
         self._http = http
 
     async def generate(self, request: ImageRequest) -> ImageResult:
-        """The reply may carry large inline images, so it is read under OPENROUTER_MAX_MEDIA_RESPONSE_BYTES."""
+        """The reply may carry large inline images, so it is read under ``max_media_response_bytes``."""
         with self._http.redacting():
             body, headers = await self._http.request_json("POST", "chat/completions", context=CONTEXT,
                                                           json_body=image_body(request), media=True)

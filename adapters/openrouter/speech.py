@@ -10,6 +10,7 @@ from typing import Any
 
 from ...domain.errors import ErrorCode, UpstreamError
 from ...domain.generation import PCM16_SAMPLE_RATE, AudioRequest, AudioResult, detect_audio_format, pcm16_to_wav
+from ...domain.setting_refs import setting
 from ...domain.text_safety import sanitize_result_text
 from ...domain.usage import Usage
 from .http import OpenRouterHttp, parse_json
@@ -17,7 +18,7 @@ from .sse import idle_limit, iter_json_chunks, raise_if_error
 from .wire import attribution_fields, parse_usage, short_text
 
 CONTEXT = "generate_audio (stream)"
-IDLE_SETTING = "OPENROUTER_STREAM_IDLE_TIMEOUT_MS"
+IDLE_SETTING = setting("stream_idle_timeout_ms")
 
 
 def speech_body(request: AudioRequest) -> dict[str, Any]:
@@ -105,8 +106,8 @@ class _Accumulator:
 
 
 class OpenRouterSpeech:
-    """The stream is bounded three ways: OPENROUTER_MAX_MEDIA_RESPONSE_BYTES decoded bytes, the call's total
-    deadline (OPENROUTER_HTTP_TIMEOUT_MS), and OPENROUTER_STREAM_IDLE_TIMEOUT_MS without a data event."""
+    """The stream is bounded three ways: ``max_media_response_bytes`` decoded bytes, the call's total
+    deadline (``http_timeout_ms``), and ``stream_idle_timeout_ms`` without a data event."""
 
     def __init__(self, http: OpenRouterHttp) -> None:
         self._http = http

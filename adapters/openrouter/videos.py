@@ -12,6 +12,7 @@ from ...application.job_ports import ByteSink
 from ...domain.errors import ErrorCode, InvalidInput, ResourceTooLarge, UpstreamError
 from ...domain.generation import VideoRequest, VideoSnapshot
 from ...domain.redaction import url_without_credentials
+from ...domain.setting_refs import setting
 from .body import ByteCap
 from .errors import classify
 from .http import RETRYABLE_STATUS, OpenRouterHttp, RetryPolicy, parse_json
@@ -19,7 +20,7 @@ from .redaction import clean
 from .wire import decimal_or_none, session_header, short_text
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
-MAX_BYTES_SETTING = "OPENROUTER_VIDEO_GEN_MAX_BYTES"
+MAX_BYTES_SETTING = setting("video_gen_max_bytes")
 
 
 def video_body(request: VideoRequest) -> dict[str, Any]:
@@ -72,7 +73,7 @@ def _ident(value: Any) -> str | None:
 
 
 class OpenRouterVideos:
-    """``base_url`` resolves relative ``polling_url`` values; pass the configured OPENROUTER_BASE_URL.
+    """``base_url`` resolves relative ``polling_url`` values; pass the configured ``base_url`` setting.
 
     Every job field is read defensively: an odd number or shape is dropped, never raised, so a
     paid job cannot be lost over a bad poll; a failed job's ``error`` is cleaned of secrets and controls.
@@ -117,7 +118,7 @@ class OpenRouterVideos:
     async def poll(self, job_id: str) -> VideoSnapshot:
         """Read via ``stream`` because a failed job's ``error`` is job state, which ``request_json`` would raise.
 
-        Retries 429/5xx and broken connections up to OPENROUTER_MAX_RETRIES; a Retry-After longer than
+        Retries 429/5xx and broken connections up to the ``max_retries`` setting; a Retry-After longer than
         the retry budget returns the error at once."""
         ident = job_id.strip()
         if not ident:
@@ -153,7 +154,7 @@ class OpenRouterVideos:
     async def download(self, job_id: str, index: int, sink: ByteSink, max_bytes: int) -> str:
         """Stream output ``index`` into ``sink``. Only a 2xx reply with a non-JSON body counts as the video:
         a redirect, an error status or a JSON body is an UpstreamError, and nothing past ``max_bytes``
-        (OPENROUTER_VIDEO_GEN_MAX_BYTES, counted after decompression) is written."""
+        (``video_gen_max_bytes``, counted after decompression) is written."""
         context = "generate_video.download"
         path = f"videos/{quote(job_id.strip(), safe='')}/content?index={int(index)}"
         cap = ByteCap(max_bytes, lambda seen: _too_large(seen, max_bytes, at_least=True))

@@ -202,7 +202,7 @@ def _images_of(message: Mapping[str, Any]) -> tuple[str, ...]:
 def parse_chat(body: Any, requested_model: str, headers: Mapping[str, str], context: str,
                max_chars: int = DEFAULT_RESULT_CHARS) -> ChatResult:
     """The first choice as a ``ChatResult``; text and reasoning are stripped of control sequences and capped
-    at ``max_chars`` (OPENROUTER_MAX_RESULT_CHARS), labels are short strings or None."""
+    at ``max_chars`` (``max_result_chars``), labels are short strings or None."""
     if not isinstance(body, Mapping) or not isinstance(body.get("choices"), list) or not body["choices"]:
         raise UpstreamError(f"{context}: OpenRouter returned no choices: retry, or try another model.")
     choice = body["choices"][0] if isinstance(body["choices"][0], Mapping) else {}

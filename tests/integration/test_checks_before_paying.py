@@ -54,7 +54,7 @@ async def test_generate_image_does_not_pay_when_the_output_directory_cannot_be_w
         tmp_path: Path, fault: Fault) -> None:
     root, condition = fault(tmp_path)
     generator = FakeImageGenerator()
-    with condition, pytest.raises(ConfigurationError, match="OPENROUTER_OUTPUT_DIR"):
+    with condition, pytest.raises(ConfigurationError, match=r"\$\{output_dir\}"):
         await _image(root, generator)(GenerateImageCommand(prompt="a cat", save_path="pets/cat.png"))
     assert generator.requests == []
 
@@ -66,7 +66,7 @@ async def test_generate_audio_does_not_pay_when_the_output_directory_cannot_be_w
     generator = FakeSpeechGenerator(AudioResult(data=b"RIFF", format="wav", transcript="", model="m"))
     use_case = GenerateAudio(generator, LocalOutputStore(SavePolicy(str(root))), FakeCredentials(), FakeAudit(),
                              SpeechDefaults())
-    with condition, pytest.raises(ConfigurationError, match="OPENROUTER_OUTPUT_DIR"):
+    with condition, pytest.raises(ConfigurationError, match=r"\$\{output_dir\}"):
         await use_case(GenerateAudioCommand(prompt="Say hello"))
     assert generator.requests == []
 
@@ -78,7 +78,7 @@ async def test_generate_video_does_not_submit_when_the_output_directory_cannot_b
         (tmp_path / "outputs").write_bytes(b"a file where the output directory should be")
     rig = VideoRig(tmp_path)
     with disk_full_after(0) if full_disk else nullcontext(), \
-            pytest.raises(ConfigurationError, match="OPENROUTER_OUTPUT_DIR"):
+            pytest.raises(ConfigurationError, match=r"\$\{output_dir\}"):
         await rig.generate(GenerateVideoCommand(prompt="a river"))
     assert rig.api.submits == [] and rig.audit.events == []
 

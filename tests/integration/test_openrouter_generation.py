@@ -325,7 +325,7 @@ async def test_download_refuses_a_declared_length_over_the_cap_before_reading() 
             as http:
         with pytest.raises(ResourceTooLarge) as info:
             await OpenRouterVideos(http).download("j1", 0, sink, max_bytes=4096)
-    assert "OPENROUTER_VIDEO_GEN_MAX_BYTES" in info.value.message
+    assert "${video_gen_max_bytes}" in info.value.message
     assert info.value.details["size_bytes"] == 5000
     assert sink.chunks == []
 
@@ -343,7 +343,7 @@ async def test_download_enforces_the_cap_while_streaming_without_content_length(
 
     sink = ListSink()
     async with upstream(handler) as http:
-        with pytest.raises(ResourceTooLarge, match="OPENROUTER_VIDEO_GEN_MAX_BYTES"):
+        with pytest.raises(ResourceTooLarge, match=r"\$\{video_gen_max_bytes\}"):
             await OpenRouterVideos(http).download("j1", 2, sink, max_bytes=3500)
     assert sum(map(len, sink.chunks)) <= 3500
     assert seen[0].url.path == "/api/v1/videos/j1/content" and seen[0].url.params["index"] == "2"

@@ -84,13 +84,13 @@ async def test_rename_noreplace_refuses_an_existing_leaf_on_this_filesystem(out:
 async def test_an_uncreatable_output_directory_is_configuration_before_anything_is_written(tmp_path: Path) -> None:
     (tmp_path / "a-file").write_bytes(b"x")
     store = LocalOutputStore(SavePolicy(str(tmp_path / "a-file" / "out")))
-    with pytest.raises(ConfigurationError, match="OPENROUTER_OUTPUT_DIR"):
+    with pytest.raises(ConfigurationError, match=r"\$\{output_dir\}"):
         await store.reserve(None, stem="image", extension="png", overwrite=False)
 
 
 async def test_a_full_disk_is_refused_at_reserve_and_mid_stream_with_a_coded_error(out: Path) -> None:
     store = LocalOutputStore(SavePolicy(str(out)))
-    with disk_full_after(0), pytest.raises(ConfigurationError, match="OPENROUTER_OUTPUT_DIR") as caught:
+    with disk_full_after(0), pytest.raises(ConfigurationError, match=r"\$\{output_dir\}") as caught:
         await store.reserve("clips/a.mp4", stem="video", extension="mp4", overwrite=False)
     assert caught.value.details["reason"] == "no_space"
     name = await store.reserve("clips/a.mp4", stem="video", extension="mp4", overwrite=False)
@@ -122,7 +122,7 @@ async def test_a_read_only_output_directory_is_refused_before_paying(out: Path) 
     _lock(out / "locked")
     _lock(out)
     try:
-        with pytest.raises(ConfigurationError, match="OPENROUTER_OUTPUT_DIR"):
+        with pytest.raises(ConfigurationError, match=r"\$\{output_dir\}"):
             await store.reserve("a.png", stem="x", extension="png", overwrite=False)
         with pytest.raises(InvalidInput, match="locked"):
             await store.reserve("locked/a.png", stem="x", extension="png", overwrite=False)

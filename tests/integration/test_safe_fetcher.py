@@ -31,7 +31,7 @@ from openrouter_multimodal.domain.network_policy import refusal_reason
 pytestmark = pytest.mark.anyio
 
 UA = "openrouter-multimodal-mcp/test (+https://example.invalid)"
-LIMITS = FetchLimits(max_bytes=10_000, max_redirects=3, timeout_s=5.0, env_prefix="OPENROUTER_IMAGE")
+LIMITS = FetchLimits(max_bytes=10_000, max_redirects=3, timeout_s=5.0, setting_prefix="image")
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
 
@@ -178,7 +178,7 @@ async def test_redirect_chain_over_the_limit_fails_naming_the_setting() -> None:
         with pytest.raises(InvalidInput) as caught:
             await f.fetch(f"http://a.test:{srv.port}/0", LIMITS)
     assert "too many redirects" in caught.value.message
-    assert "limit 3, OPENROUTER_IMAGE_MAX_REDIRECTS" in caught.value.message
+    assert "limit 3, ${image_max_redirects}" in caught.value.message
     assert len(srv.requests) == 4
 
 
@@ -209,12 +209,12 @@ async def silent(_seen: Seen, _stream: ByteStream) -> None:
 
 @pytest.mark.parametrize("route", [trickle, silent])
 async def test_total_timeout_covers_the_whole_exchange_including_the_body(route: Any) -> None:
-    limits = FetchLimits(max_bytes=10_000, max_redirects=3, timeout_s=0.5, env_prefix="OPENROUTER_IMAGE")
+    limits = FetchLimits(max_bytes=10_000, max_redirects=3, timeout_s=0.5, setting_prefix="image")
     async with serving({"/": route}) as srv, fetcher(resolver(a_test="127.0.0.1"), allow_private=True) as f:
         with pytest.raises(UpstreamError) as caught:
             await f.fetch(f"http://a.test:{srv.port}/", limits)
     assert caught.value.code is ErrorCode.UPSTREAM_TIMEOUT
-    assert "0.5 s" in caught.value.message and "OPENROUTER_IMAGE_FETCH_TIMEOUT_MS" in caught.value.message
+    assert "0.5 s" in caught.value.message and "${image_fetch_timeout_ms}" in caught.value.message
 
 
 async def declares_too_much(_seen: Seen, stream: ByteStream) -> None:
@@ -247,7 +247,7 @@ async def test_byte_cap_holds_whatever_the_framing(route: Any) -> None:
     async with serving({"/": route}) as srv, fetcher(resolver(a_test="127.0.0.1"), allow_private=True) as f:
         with pytest.raises(ResourceTooLarge) as caught:
             await f.fetch(f"http://a.test:{srv.port}/", LIMITS)
-    assert "10000-byte download limit (OPENROUTER_IMAGE_MAX_DOWNLOAD_BYTES)" in caught.value.message
+    assert "10000-byte download limit (${image_max_download_bytes})" in caught.value.message
 
 
 async def test_a_compressed_body_is_refused_before_it_can_inflate() -> None:

@@ -228,7 +228,7 @@ async def test_result_text_is_capped_with_a_note() -> None:
     with fu.fault_upstream({("POST", "/chat/completions"): fu.json_reply(chat_reply("y" * 50_000))}) as upstream:
         async with session(upstream.base_url, max_result_chars=1_000) as http:
             result = await complete(http)
-    assert result.text.startswith("y" * 1_000) and "OPENROUTER_MAX_RESULT_CHARS" in result.text
+    assert result.text.startswith("y" * 1_000) and "${max_result_chars}" in result.text
     assert len(result.text) < 1_200
 
 
@@ -246,7 +246,7 @@ async def test_a_declared_or_streamed_body_over_the_cap_is_refused() -> None:
                 await OpenRouterCatalog(http).fetch_models()
     for caught in (declared, streamed):
         assert caught.value.code is ErrorCode.RESOURCE_TOO_LARGE
-        assert "OPENROUTER_MAX_RESPONSE_BYTES" in caught.value.message
+        assert "${max_response_bytes}" in caught.value.message
 
 
 async def test_a_gzip_bomb_stops_at_the_cap_and_honest_gzip_is_read() -> None:
@@ -267,7 +267,7 @@ async def test_a_drip_ends_at_the_total_deadline() -> None:
             with pytest.raises(UpstreamError) as caught:
                 await complete(http)
     assert caught.value.code is ErrorCode.UPSTREAM_TIMEOUT
-    assert "OPENROUTER_HTTP_TIMEOUT_MS" in caught.value.message
+    assert "${http_timeout_ms}" in caught.value.message
 
 
 async def test_an_sse_stream_of_comments_ends_at_the_idle_limit() -> None:
@@ -276,7 +276,7 @@ async def test_an_sse_stream_of_comments_ends_at_the_idle_limit() -> None:
             with pytest.raises(UpstreamError) as caught:
                 await OpenRouterSpeech(http).generate(AUDIO)
     assert caught.value.code is ErrorCode.UPSTREAM_TIMEOUT
-    assert "OPENROUTER_STREAM_IDLE_TIMEOUT_MS" in caught.value.message
+    assert "${stream_idle_timeout_ms}" in caught.value.message
 
 
 async def test_an_sse_stream_that_never_ends_stops_at_the_total_deadline() -> None:
@@ -285,7 +285,7 @@ async def test_an_sse_stream_that_never_ends_stops_at_the_total_deadline() -> No
             with pytest.raises(UpstreamError) as caught:
                 await OpenRouterSpeech(http).generate(AUDIO)
     assert caught.value.code is ErrorCode.UPSTREAM_TIMEOUT
-    assert "OPENROUTER_HTTP_TIMEOUT_MS" in caught.value.message
+    assert "${http_timeout_ms}" in caught.value.message
 
 
 async def test_a_long_retry_after_returns_at_once_with_the_wait() -> None:

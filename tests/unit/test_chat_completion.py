@@ -59,7 +59,7 @@ def request(model: str | None = "openai/gpt-4o", messages: tuple[ChatMessage, ..
 
 async def test_no_key_is_a_configuration_error_before_any_upstream_call() -> None:
     use_case, chat, source = make(configured=False)
-    with pytest.raises(ConfigurationError, match="OPENROUTER_API_KEY"):
+    with pytest.raises(ConfigurationError, match=r"\$\{api_key\}"):
         await use_case(request())
     assert chat.requests == []
     assert source.calls == 0

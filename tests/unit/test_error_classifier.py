@@ -49,7 +49,7 @@ def test_plain_400_is_invalid_input() -> None:
 def test_401_is_unauthorized_and_names_the_variable() -> None:
     error = classify(401, err(401, "User not found."), {}, CTX)
     assert error.code is ErrorCode.UNAUTHORIZED
-    assert "OPENROUTER_API_KEY" in error.message
+    assert "${api_key}" in error.message
     assert "User not found." in error.message
 
 
@@ -304,7 +304,7 @@ async def test_authorization_is_sent_but_never_in_the_error() -> None:
 
 async def test_missing_key_is_a_configuration_error_without_any_request() -> None:
     upstream = Upstream(httpx.Response(200, json={}))
-    with pytest.raises(ConfigurationError, match="OPENROUTER_API_KEY"):
+    with pytest.raises(ConfigurationError, match=r"\$\{api_key\}"):
         await call(upstream, key=None)
     assert upstream.requests == []
 
@@ -320,6 +320,6 @@ async def test_refused_connection_on_every_attempt_is_a_network_error() -> None:
     with pytest.raises(UpstreamError) as caught:
         await call(upstream, "POST")
     assert caught.value.code is ErrorCode.UPSTREAM_HTTP
-    assert "OPENROUTER_BASE_URL" in caught.value.message
+    assert "${base_url}" in caught.value.message
     assert "https://openrouter.test/api/v1" in caught.value.message
     assert len(upstream.requests) == FAST.attempts

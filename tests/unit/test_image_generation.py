@@ -124,7 +124,7 @@ async def test_previews_are_capped_and_full_bytes_only_on_request_under_the_cap(
     result = await rig.run(return_full=True)
     saved = result.images[0]
     assert (saved.preview.width, saved.preview.height) == (512, 341) and rig.previewer.previews == [512]
-    assert saved.full is None and "OPENROUTER_IMAGE_INLINE_MAX_BYTES" in result.notes[0]
+    assert saved.full is None and "${image_inline_max_bytes}" in result.notes[0]
     small = await Rig(images(png_header(64, 48))).run(return_full=True)
     assert small.images[0].full == png_header(64, 48)
     assert (await Rig().run()).images[0].full is None

@@ -58,8 +58,8 @@ async def _all(reader: SandboxedFileReader, raw: str, cap: int) -> bytes:
 
 
 def _assert_unsafe(err: UnsafePath) -> None:
-    assert "OPENROUTER_INPUT_DIR" in err.message
-    assert "OPENROUTER_ALLOW_UNSAFE_PATHS=1" in err.message
+    assert "${input_dir}" in err.message
+    assert "${allow_unsafe_paths}=1" in err.message
     assert SECRET.decode() not in err.message
 
 

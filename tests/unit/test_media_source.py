@@ -17,9 +17,9 @@ from openrouter_multimodal.domain.media import (
     MediaLimits,
     MediaSource,
     decide_format,
-    env_prefix,
     format_from_extension,
     format_from_mime,
+    setting_prefix,
     sniff_format,
     too_large,
 )
@@ -279,17 +279,18 @@ def test_decide_unrecognised_lists_formats() -> None:
     assert "'clip.mkv'" in info.value.message
 
 
-def test_limit_defaults_and_env_prefix() -> None:
+def test_limit_defaults_and_setting_prefix() -> None:
     assert {
         MediaKind.IMAGE: MediaLimits(25 * MIB, 20 * MIB, 8, 30.0),
         MediaKind.AUDIO: MediaLimits(25 * MIB, 20 * MIB, 8, 30.0),
         MediaKind.VIDEO: MediaLimits(100 * MIB, 100 * MIB, 8, 60.0),
     } == MEDIA_LIMIT_DEFAULTS
-    assert [env_prefix(k) for k in MediaKind] == ["OPENROUTER_IMAGE", "OPENROUTER_AUDIO", "OPENROUTER_VIDEO"]
+    assert [setting_prefix(k) for k in MediaKind] == ["image", "audio", "video"]
 
 
-def test_too_large_names_limit_and_env_var() -> None:
-    err = too_large(MediaKind.VIDEO, "download", 100 * MIB, "OPENROUTER_VIDEO_MAX_DOWNLOAD_BYTES")
+def test_too_large_names_limit_and_setting() -> None:
+    err = too_large(MediaKind.VIDEO, "download", 100 * MIB, "${video_max_download_bytes}")
     assert isinstance(err, ResourceTooLarge)
-    assert "100 MiB" in err.message and "OPENROUTER_VIDEO_MAX_DOWNLOAD_BYTES" in err.message
+    assert "100 MiB" in err.message and "${video_max_download_bytes}" in err.message
+    assert err.details["setting"] == "${video_max_download_bytes}"
     assert "2.5 MiB" in too_large(MediaKind.IMAGE, "data URL", 5 * MIB // 2, "X").message

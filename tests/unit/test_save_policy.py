@@ -56,8 +56,8 @@ def test_windows_separators_in_relative_names_are_separators() -> None:
 def test_escapes_are_unsafe_and_name_the_settings(requested: str) -> None:
     with pytest.raises(UnsafePath) as info:
         cand(requested)
-    assert "OPENROUTER_OUTPUT_DIR" in info.value.message
-    assert "OPENROUTER_ALLOW_UNSAFE_PATHS=1" in info.value.message
+    assert "${output_dir}" in info.value.message
+    assert "${allow_unsafe_paths}=1" in info.value.message
     assert "\n" not in info.value.message
 
 

@@ -98,7 +98,7 @@ async def test_the_extension_follows_the_format_actually_received() -> None:
 async def test_audio_is_inline_only_under_the_cap() -> None:
     assert (await Rig(inline_max=len(WAV)).run()).inline == WAV
     big = await Rig(inline_max=len(WAV) - 1).run()
-    assert big.inline is None and "OPENROUTER_AUDIO_INLINE_MAX_BYTES" in big.notes[-1]
+    assert big.inline is None and "${audio_inline_max_bytes}" in big.notes[-1]
 
 
 async def test_success_and_failure_are_each_audited_once() -> None:

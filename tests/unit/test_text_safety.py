@@ -49,7 +49,7 @@ def test_strip_controls_is_linear_on_megabytes_of_escapes() -> None:
 def test_cap_and_sanitize_note_the_cut() -> None:
     assert cap_text("abc", 3) == "abc"
     cut = cap_text("abcdef", 3)
-    assert cut.startswith("abc\n[cut: the text had 6 characters") and "OPENROUTER_MAX_RESULT_CHARS" in cut
+    assert cut.startswith("abc\n[cut: the text had 6 characters") and "${max_result_chars}" in cut
     assert sanitize_result_text("\x1b[1m" + "x" * 10, 5).startswith("xxxxx\n[cut")
 
 

@@ -102,7 +102,7 @@ async def test_cancelled_or_expired_jobs_fail_saying_so(tmp_path: Path, status: 
 async def test_a_video_over_the_cap_is_refused_and_leaves_no_file(tmp_path: Path, adapter_enforces_cap: bool) -> None:
     api = FakeVideoApi([snap("completed")], enforce_cap=adapter_enforces_cap)
     rig = VideoRig(tmp_path, api=api, limits=VideoLimits(gen_max_bytes=2_500, inline_max_bytes=100))
-    with pytest.raises(ResourceTooLarge, match="OPENROUTER_VIDEO_GEN_MAX_BYTES"):
+    with pytest.raises(ResourceTooLarge, match=r"\$\{video_gen_max_bytes\}"):
         await rig.generate(command(save_path="big.mp4"))
     assert rig.files() == []  # neither the file nor a .part temp file
     stored = await rig.store.get(JOB_ID)
