@@ -68,6 +68,14 @@ class AnalysisResult:
     def billing(self) -> Billing:
         return self.answer.billing
 
+    @property
+    def text(self) -> str:
+        return self.answer.text
+
+    @property
+    def model(self) -> str:
+        return self.answer.model
+
 
 class AnalyzeMediaUseCase:
     """Asks a model about images, audio or video the caller points at.

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from ..domain.provider_preferences import ProviderPreferences
 from ..domain.redaction import secret_set, url_credentials
@@ -175,6 +175,22 @@ class Settings(CoreSettings, MediaSettings, GenerationSettings, ServiceSettings)
         state = url_credentials(self.state_url) if self.state_url else ()
         salt = (self.user_id_salt,) if self.user_id_salt else ()
         return secret_set((*super().secret_values(), *state, *salt))
+
+
+class ExplicitSettings(Settings):
+    """Settings from keyword arguments only: neither the environment nor a ``.env`` file is read.
+
+    Why: a library embedded in a host process must not change behaviour because the host happens to
+    have ``OPENROUTER_ALLOW_UNSAFE_PATHS`` (or any other variable) set; only ``from_env`` reads them.
+    """
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   env_settings: PydanticBaseSettingsSource,
+                                   dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource,
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
 
 
 _UNPREFIXED = {"image_gen_daily_limit": "IMAGE_GEN_DAILY_LIMIT", "image_gen_cooldown_sec": "IMAGE_GEN_COOLDOWN_SEC"}

@@ -6,13 +6,12 @@ from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, ToolAnnotations
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ...domain.chat import ChatMessage, ChatRequest, ResponseCache
-from ...domain.errors import InvalidInput
 from ...domain.model_id import ModelId
-from ...domain.provider_preferences import ProviderPreferences
 from ..presenters import chat_meta, guarded, success, text
+from ..provider_options import PROVIDER_HELP, routing
 from .fields import CONTENT_PART, MESSAGE_MAX, PARTS_MAX, CacheTtl, MaxTokens, Model, ProviderOptions
 from .registry import ToolRegistry
 
@@ -24,7 +23,6 @@ Errors: INVALID_INPUT (also when reasoning used up max_tokens), MODEL_NOT_FOUND,
 
 
 ContentPart = Annotated[dict[str, Any], BeforeValidator(CONTENT_PART)]
-RoutingList = Annotated[list[Annotated[str, Field(max_length=100)]] | None, Field(max_length=50)]
 
 
 class Message(BaseModel):
@@ -32,48 +30,6 @@ class Message(BaseModel):
     role: Literal["system", "user", "assistant"]
     content: Annotated[Annotated[str, Field(max_length=MESSAGE_MAX)] | Annotated[list[ContentPart], Field(
         max_length=PARTS_MAX)], Field(description="Text, or OpenAI-style content parts.")]
-
-
-class ProviderRouting(BaseModel):
-    """Provider routing; fields given here override the OPENROUTER_PROVIDER_* defaults."""
-
-    model_config = ConfigDict(extra="forbid")
-    order: RoutingList = None
-    only: RoutingList = None
-    ignore: RoutingList = None
-    quantizations: RoutingList = None
-    sort: Literal["price", "throughput", "latency"] | None = None
-    require_parameters: bool | None = None
-    data_collection: Literal["allow", "deny"] | None = None
-    allow_fallbacks: bool | None = None
-    zdr: bool | None = None
-
-    def to_domain(self) -> ProviderPreferences:
-        def tup(v: list[str] | None) -> tuple[str, ...] | None:
-            return tuple(v) if v is not None else None
-
-        return ProviderPreferences(order=tup(self.order), only=tup(self.only), ignore=tup(self.ignore),
-                                   quantizations=tup(self.quantizations), sort=self.sort,
-                                   require_parameters=self.require_parameters,
-                                   data_collection=self.data_collection, allow_fallbacks=self.allow_fallbacks,
-                                   zdr=self.zdr)
-
-
-PROVIDER_HELP = ("Routing over the OPENROUTER_PROVIDER_* defaults: order, only, ignore, quantizations (lists), "
-                 "sort (price|throughput|latency), data_collection (allow|deny), require_parameters, "
-                 "allow_fallbacks, zdr (booleans).")
-
-
-def routing(raw: dict[str, Any] | None) -> ProviderPreferences:
-    """Validate the free-form ``provider`` object; errors name the field (``provider.sort``)."""
-    if not raw:
-        return ProviderPreferences()
-    try:
-        return ProviderRouting.model_validate(raw).to_domain()
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(["provider", *(str(p) for p in err["loc"])])
-        raise InvalidInput(f"invalid argument '{field}': {err['msg']}.") from None
 
 
 def register(registry: ToolRegistry) -> None:
