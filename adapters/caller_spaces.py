@@ -44,7 +44,7 @@ class LocalCallerSpaces:
         store = self._outputs.get(key)
         if store is None:
             policy = SavePolicy(self.output_root_for(caller), self._allow_unsafe and caller.owns_machine)
-            store = self._outputs[key] = LocalOutputStore(policy)
+            store = self._outputs[key] = LocalOutputStore(policy, show_paths=caller.owns_machine)
         return store
 
     def reader_for(self, caller: Caller) -> SandboxedFileReader:
@@ -54,7 +54,8 @@ class LocalCallerSpaces:
             if caller.owns_machine:
                 reader = SandboxedFileReader(list(self._input_roots), self._allow_unsafe)
             else:
-                reader = SandboxedFileReader([Path(self.output_root_for(caller)), *self._shared_roots], False)
+                reader = SandboxedFileReader([Path(self.output_root_for(caller)), *self._shared_roots], False,
+                                             remote=True)
             self._inputs[key] = reader
         return reader
 

@@ -45,9 +45,10 @@ class SandboxedFileReader:
     unreadable one. ``allow_unsafe`` skips containment only, never the regular-file checks.
     """
 
-    def __init__(self, roots: Sequence[Path], allow_unsafe: bool) -> None:
+    def __init__(self, roots: Sequence[Path], allow_unsafe: bool, *, remote: bool = False) -> None:
         self._roots = tuple(Path(root).expanduser().resolve(strict=False) for root in roots)
         self._allow_unsafe = allow_unsafe
+        self._remote = remote
 
     @property
     def roots(self) -> tuple[Path, ...]:
@@ -150,6 +151,9 @@ class SandboxedFileReader:
         return stat.S_ISREG(found.st_mode) and (found.st_dev, found.st_ino) == (opened.st_dev, opened.st_ino)
 
     def _unsafe(self, what: str) -> UnsafePath:
+        if self._remote:
+            return UnsafePath("that path is not one of your files: over HTTP only your own generated files (by the "
+                              "name a tool returned) and http(s) or data: URLs can be read.")
         allowed = ", ".join(str(root) for root in self._roots) or "none configured"
         return UnsafePath(
             f"{what} ({allowed}): move the file into one of them, add its directory to {setting('input_dir')}, "
@@ -158,6 +162,9 @@ class SandboxedFileReader:
         )
 
     def _missing(self, text: str, bases: Sequence[Path], *, relative: bool) -> InvalidInput:
+        if self._remote:
+            return InvalidInput(f"no file '{text[:200]}' among your files: pass a name a tool returned to you, an "
+                                "http(s) URL or a data: URL.")
         hint = ""
         if os.name != "nt" and LocalPath.parse(text).windows_style:
             hint = " (Windows-style paths are not understood by this server; use a POSIX path)"

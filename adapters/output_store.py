@@ -58,11 +58,17 @@ class LocalOutputStore:
     confined to the root and never follows a symlink. How it fails: see ``OutputStore``.
     """
 
-    def __init__(self, policy: SavePolicy, *, primitives: Sequence[Primitive] = DEFAULT_PRIMITIVES) -> None:
+    def __init__(self, policy: SavePolicy, *, primitives: Sequence[Primitive] = DEFAULT_PRIMITIVES,
+                 show_paths: bool = True) -> None:
+        self._show_paths = show_paths
         self._primitives = tuple(primitives)
         self._configured = os.path.abspath(os.path.expanduser(policy.root))
         self._root = os.path.realpath(self._configured)
         self._allow_unsafe = policy.allow_unsafe
+
+    def display(self, name: str) -> str:
+        """The absolute path for the machine's owner; the store name itself for a remote caller."""
+        return self.location(name) if self._show_paths else name
 
     def location(self, name: str) -> str:
         relative, parts = self._parse(name, self._allow_unsafe)

@@ -111,6 +111,11 @@ class OutputStore(Protocol):
         """
         ...
 
+    def display(self, name: str) -> str:
+        """How the caller is shown the file: its absolute path for the machine's owner, the store name for a
+        remote caller, who must not learn the server's paths."""
+        ...
+
     def location(self, name: str) -> str:
         """Where ``name`` is for a person (an absolute path); pure, no disk access. ``UnsafePath`` for a name
         that leaves the root unless unsafe paths are allowed."""

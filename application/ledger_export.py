@@ -61,3 +61,24 @@ def json_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
     for index, record in enumerate(records):
         yield ("" if index == 0 else ",") + "\n" + json.dumps(record, sort_keys=True)
     yield "\n]\n"
+
+
+async def export_text(records: AsyncIterator[dict[str, Any]], fmt: str) -> AsyncIterator[str]:
+    """``records`` as CSV (header first) or a JSON array, one piece at a time, holding one record at most."""
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\n")
+        writer.writeheader()
+        async for record in records:
+            writer.writerow({k: "" if v is None else v for k, v in record.items()})
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        yield buffer.getvalue()
+        return
+    yield "["
+    first = True
+    async for record in records:
+        yield ("" if first else ",") + "\n" + json.dumps(record, sort_keys=True)
+        first = False
+    yield "\n]\n"

@@ -24,6 +24,8 @@ class IdentitySource(enum.StrEnum):
     TOKEN = "token"
     GATEWAY = "gateway"
     EMBEDDED = "embedded"
+    LOOPBACK = "loopback"
+    """An unauthenticated HTTP caller of a server bound to loopback only (no tokens configured)."""
 
 
 def normalize_subject(raw: str) -> str:

@@ -136,6 +136,12 @@ class UpstreamError(OpenRouterMcpError):
         self.status = status
 
 
+class UnauthorizedCaller(OpenRouterMcpError):
+    """A caller of this server (not of OpenRouter) could not be identified: no or a wrong token."""
+
+    code = ErrorCode.UNAUTHORIZED
+
+
 class InternalError(OpenRouterMcpError):
     code = ErrorCode.INTERNAL
 

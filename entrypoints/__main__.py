@@ -28,7 +28,13 @@ def _exit_now(signum: int, frame: FrameType | None) -> None:
     os._exit(0)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """No arguments: the stdio server. ``serve``, ``token new`` and ``usage``: see ``cli``."""
+    args = sys.argv[1:] if argv is None else argv
+    if args:
+        from .cli import run
+
+        return run(args)
     for signum in STOP_SIGNALS:
         signal.signal(signum, _exit_now)
     try:

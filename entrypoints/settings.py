@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from ..domain.provider_preferences import ProviderPreferences
 from ..domain.redaction import secret_set, url_credentials
 from .generation_settings import MIB, GenerationSettings
+from .http_settings import HttpSettings
 from .media_settings import MediaSettings
 from .service_settings import ServiceSettings
 
@@ -167,7 +168,7 @@ class CoreSettings(BaseSettings):
         return secret_set((*key, *url_credentials(self.base_url)))
 
 
-class Settings(CoreSettings, MediaSettings, GenerationSettings, ServiceSettings):
+class Settings(CoreSettings, MediaSettings, GenerationSettings, ServiceSettings, HttpSettings):
     """Every setting of the server, one mixin per concern."""
 
     def secret_values(self) -> tuple[str, ...]:

@@ -19,8 +19,9 @@ from .settings import Settings
 
 def caller_spaces(settings: Settings) -> LocalCallerSpaces:
     root = settings.output_root()
+    shared = [Path(settings.http_input_dir).expanduser()] if settings.http_input_dir else []
     return LocalCallerSpaces(output_root=root, input_roots=settings.input_roots(root),
-                             allow_unsafe=settings.allow_unsafe_paths)
+                             allow_unsafe=settings.allow_unsafe_paths, shared_roots=shared)
 
 
 def default_state_path(settings: Settings) -> Path:

@@ -86,7 +86,7 @@ def _b64(data: bytes) -> str:
 
 def present_image(result: ImageGenerationResult, store: OutputStore) -> CallToolResult:
     lines, previews, links, full = [], [], [], []
-    paths = [store.location(image.name) for image in result.images]
+    paths = [store.display(image.name) for image in result.images]
     for image, path in zip(result.images, paths, strict=True):
         dims = f"{image.width}x{image.height} px, " if image.width is not None else ""
         lines.append(f"Saved image to {path} ({dims}{_size(image.size)}, {image.mime}).")
@@ -113,7 +113,7 @@ def present_image(result: ImageGenerationResult, store: OutputStore) -> CallTool
 
 def present_audio(result: SpeechResult, store: OutputStore) -> CallToolResult:
     duration = f", {result.duration_s:.2f} s" if result.duration_s is not None else ""
-    path = store.location(result.name)
+    path = store.display(result.name)
     lines = [f"Saved audio to {path} ({result.format}, {_size(result.size)}{duration})."]
     if result.transcript:
         lines.append(f"Transcript: {result.transcript}")

@@ -94,7 +94,7 @@ def present(outcome: VideoOutcome, store: OutputStore) -> CallToolResult:
     size = f"{video.size} bytes" if video.size is not None else "size over the inline limit"
     cost = f"${job.cost_usd}" if job.cost_usd is not None else "cost not reported"
     again = "" if video.downloaded else " (saved earlier)"
-    path = store.location(video.name)
+    path = store.display(video.name)
     content: list[ContentBlock] = [text(
         f"Video {job.id} saved to {path}{again} ({size}, {video.mime}); model {job.model}; {cost}.")]
     link = _link(store, video.name, video.mime, video.size)
@@ -110,7 +110,7 @@ def present(outcome: VideoOutcome, store: OutputStore) -> CallToolResult:
 
 def _location(store: OutputStore, name: str | None) -> str | None:
     try:
-        return store.location(name) if name else None
+        return store.display(name) if name else None
     except OpenRouterMcpError:
         return name
 
