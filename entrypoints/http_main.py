@@ -33,8 +33,9 @@ def serve(host: str, port: int) -> int:
     if problem:
         log.warning("configuration_problem", problem=render_for_env(problem))
     app = build_http_app(container, problem, host=host, port=port, tokens=tokens)
+    grace = max(1, round(settings.shutdown_grace_ms / 1000))
     config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="on",
-                            timeout_graceful_shutdown=max(1, round(settings.shutdown_grace_ms / 1000)), server_header=False)
+                            timeout_graceful_shutdown=grace, server_header=False)
     log.info("server_starting", transport="http", host=host, port=port,
              tokens=0 if tokens is None else len(tokens))
     asyncio.run(uvicorn.Server(config).serve())

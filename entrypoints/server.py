@@ -23,6 +23,7 @@ from .container import Container
 from .identity import Identity, LocalIdentity
 from .output_resources import relative_from_uri, uri_for
 from .presenters import error_result, error_text, final_result, invalid_input
+from .result_profiles import apply_profile, choose_profile
 from .runtime import AppRuntime
 from .stdio_guard import answer_unreadable_lines
 from .tools import catalog, chat, generation, health, media, usage, video
@@ -114,7 +115,9 @@ class OpenRouterMcpServer(MCPServer):
         secret reaches a client."""
         result = await self._call_tool(name, arguments, context)
         if isinstance(result, CallToolResult):
-            return final_result(result, self.container.settings().secret_values())
+            settings = self.container.settings()
+            shaped = apply_profile(result, choose_profile(settings.result_profile, context))
+            return final_result(shaped, settings.secret_values())
         return result
 
     async def _call_tool(self, name: str, arguments: dict[str, Any],
