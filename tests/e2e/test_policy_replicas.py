@@ -21,7 +21,7 @@ limits:
   - tools: [chat_completion]
     per: server
     max: {CAP}
-    window: hour
+    window: day
 """
 
 
