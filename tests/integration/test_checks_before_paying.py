@@ -44,7 +44,7 @@ FAULTS = pytest.mark.parametrize("fault", [uncreatable, full], ids=["uncreatable
 
 
 def _image(root: Path, generator: FakeImageGenerator) -> GenerateImage:
-    catalog = ModelCatalog(FakeCatalogSource([]), FakeClock(), ttl_seconds=60)
+    catalog = ModelCatalog(source=FakeCatalogSource([]), clock=FakeClock(), ttl_seconds=60)
     return GenerateImage(generator, LocalOutputStore(SavePolicy(str(root))), FakeMediaSource(), FakePreviewer(),
                          FakePreviewer(), catalog, FakeCredentials(), FakeAudit(), ImageDefaults())
 

@@ -50,7 +50,7 @@ class Rig:
         self.media = FakeMediaSource(refs)
         self.audit = FakeAudit()
         self.credentials = FakeCredentials(configured)
-        catalog = ModelCatalog(FakeCatalogSource([IMAGE_MODEL, TEXT_MODEL]), FakeClock(), ttl_seconds=60)
+        catalog = ModelCatalog(source=FakeCatalogSource([IMAGE_MODEL, TEXT_MODEL]), clock=FakeClock(), ttl_seconds=60)
         self.use_case = GenerateImage(self.generator, self.store, self.media, self.previewer, self.previewer, catalog,
                                       self.credentials, self.audit,
                                       ImageDefaults(preview_max_dimension=512, inline_max_bytes=inline_max))
