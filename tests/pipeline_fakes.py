@@ -32,6 +32,11 @@ class RecordingAudit:
     def outcomes(self) -> list[str]:
         return [e.outcome for e in self.events]
 
+    @property
+    def rows(self) -> list[tuple[str, str, str | None]]:
+        """``(tool, outcome, cost)`` of every event, the cost as text so tests can compare it exactly."""
+        return [(e.tool, e.outcome, None if e.cost_usd is None else str(e.cost_usd)) for e in self.events]
+
 
 class HandlerTable:
     """``HandlerSource`` over a fixed table of handlers."""
