@@ -82,10 +82,9 @@ class ToolRegistry:
         An input that may also arrive under an alias cannot be required in the validation model,
         yet callers need to see which field to send: the published schema names it in
         ``required`` (no top-level ``anyOf``, which some clients reject) and leaves the aliases,
-        kept for older callers, out. The title is also set in the annotations, where clients of
-        protocol versions before ``Tool.title`` existed look for the display name.
+        kept for older callers, out. The top-level ``title`` is the display name; annotations do
+        not repeat it.
         """
-        annotations = annotations.model_copy(update={"title": title})
         tool = Tool.from_function(fn, title=title, description=description, annotations=annotations,
                                   structured_output=structured_output)
         parameters = compact_schema(tool.parameters)
