@@ -63,6 +63,17 @@ async def test_a_full_disk_keeps_the_job_and_a_later_call_finishes_it(tmp_path: 
     assert rig.audit.rows == [("generate_video", "CONFIGURATION", "1.60")]  # paid once, audited once
 
 
+async def test_a_resumed_job_that_ends_in_a_failed_save_is_still_audited_with_its_cost(tmp_path: Path) -> None:
+    rig = VideoRig(tmp_path, api=FakeVideoApi([snap("in_progress", 10)], chunk=500))
+    await rig.generate(GenerateVideoCommand(prompt="a river", save_path="river.mp4", max_wait_ms=0))
+    rig.api.script = [snap("completed", cost="1.60")]
+    with disk_full_after(len(CLIP) // 2), pytest.raises(ConfigurationError):
+        await rig.status(JOB_ID)
+    assert rig.audit.rows == [("generate_video", "still_running", None), ("generate_video", "CONFIGURATION", "1.60")]
+    done = await rig.status(JOB_ID)
+    assert done.video is not None and len(rig.audit.events) == 2
+
+
 async def test_stale_temp_files_of_a_job_are_removed_when_it_resumes(tmp_path: Path) -> None:
     rig = VideoRig(tmp_path, api=FakeVideoApi([snap("in_progress", 10)]))
     await rig.generate(GenerateVideoCommand(prompt="a river", save_path="clips/river.mp4", max_wait_ms=0))
