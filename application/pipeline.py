@@ -90,8 +90,8 @@ class CallPipeline:
         try:
             result = await self._locked(call, facts)
         except BaseException as exc:
-            if spec.paid:
-                billing = billing_of_error(exc)
+            billing = billing_of_error(exc)
+            if spec.paid or billing is not None:
                 detail = exc.message[:DETAIL_CHARS] if isinstance(exc, OpenRouterMcpError) else type(exc).__name__
                 await self._record(call, facts, admission, billing, outcome_of(exc), detail)
             raise

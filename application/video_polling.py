@@ -69,11 +69,13 @@ class EndTracker:
 def job_billing(job: VideoJob, *, ended_here: bool, resumed: bool) -> Billing | None:
     """What a video call reports to the pipeline.
 
-    The submitting call always reports (``still_running`` holds the estimate until the job ends).
-    A later call reports only if its save ended the job: it settles the submitting tool's charge,
-    so a job polled by many callers is settled exactly once.
+    The submitting call reports while the job runs (``still_running`` holds the estimate until the job
+    ends) or when its own save ended the job. Any other call reports only if its save ended the job: it
+    settles the submitting tool's charge. A job that another call ended while the submitter still waited
+    was settled by that call, so the submitter reports nothing; a job polled by many callers is thus
+    settled exactly once.
     """
-    if resumed and not ended_here:
+    if not ended_here and (resumed or job.status.terminal):
         return None
     status = job.status
     outcome = "still_running" if not status.terminal else ("ok" if status is VideoJobStatus.COMPLETED

@@ -9,11 +9,23 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import TypeVar
 
+from openrouter_multimodal.application.call import NullProgress, ProgressReporter, ToolCall
 from openrouter_multimodal.application.ports import KeyStatus
+from openrouter_multimodal.domain.caller import Attribution, Caller, local_caller
 from openrouter_multimodal.domain.chat import ChatRequest, ChatResult
 from openrouter_multimodal.domain.errors import missing_api_key
 from openrouter_multimodal.domain.model_card import ModelCard, Pricing
+
+C = TypeVar("C")
+
+
+def as_call(command: C, tool: str = "test_tool", *, caller: Caller | None = None,
+            progress: ProgressReporter | None = None, attribution: Attribution | None = None) -> ToolCall[C]:
+    """``command`` as the pipeline hands it to a handler: from the local caller unless ``caller`` says otherwise."""
+    return ToolCall(tool=tool, command=command, caller=caller or local_caller(),
+                    progress=progress or NullProgress(), attribution=attribution or Attribution())
 
 
 def card(

@@ -1,4 +1,4 @@
-"""Hand-written fakes of the generation ports: generators, output store, previewer, media source, audit.
+"""Hand-written fakes of the generation ports: generators, output store, previewer, media source.
 
 Each records what it was asked in a shared ``events`` list when given one, so a test can
 check the order of side effects (for example: the save target is reserved before paying).
@@ -9,12 +9,11 @@ from __future__ import annotations
 import contextlib
 import struct
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 
-from openrouter_multimodal.application.audit import PaidCallEvent
 from openrouter_multimodal.application.image_ports import PreparedImage
 from openrouter_multimodal.application.job_ports import ByteSink, StoredFile
 from openrouter_multimodal.application.media_loading import LoadedMedia
+from openrouter_multimodal.domain.caller import Caller
 from openrouter_multimodal.domain.errors import InvalidInput, UnsafePath, UnsupportedFormat
 from openrouter_multimodal.domain.generation import (
     AudioRequest,
@@ -159,7 +158,11 @@ class FakePreviewer:
     def __init__(self) -> None:
         self.previews: list[int] = []
 
-    def inspect(self, data: bytes) -> tuple[str, int, int]:
+    async def inspect(self, data: bytes) -> tuple[str, int, int]:
+        return self._inspect(data)
+
+    @staticmethod
+    def _inspect(data: bytes) -> tuple[str, int, int]:
         if data.startswith(b"\x89PNG"):
             width, height = struct.unpack(">II", data[16:24])
             return "image/png", width, height
@@ -167,16 +170,16 @@ class FakePreviewer:
             return "image/jpeg", 10, 10
         raise UnsupportedFormat("not an image")
 
-    def preview(self, data: bytes, *, max_dimension: int) -> PreparedImage:
-        mime, width, height = self.inspect(data)
+    async def preview(self, data: bytes, *, max_dimension: int) -> PreparedImage:
+        mime, width, height = self._inspect(data)
         self.previews.append(max_dimension)
         scale = min(1.0, max_dimension / max(width, height))
         return PreparedImage(b"preview", "image/jpeg", round(width * scale), round(height * scale), width, height,
                              passed_through=False)
 
-    def prepare(self, data: bytes, *, max_dimension: int | None, jpeg_quality: int,
-                keep_original: bool = False) -> PreparedImage:
-        mime, width, height = self.inspect(data)
+    async def prepare(self, data: bytes, *, max_dimension: int | None, jpeg_quality: int,
+                      keep_original: bool = False) -> PreparedImage:
+        mime, width, height = self._inspect(data)
         return PreparedImage(data, mime, width, height, width, height, passed_through=True)
 
 
@@ -186,9 +189,11 @@ class FakeMediaSource:
     def __init__(self, files: dict[str, bytes] | None = None) -> None:
         self.files = files or {}
         self.loaded: list[str] = []
+        self.callers: list[Caller] = []
 
-    async def load(self, raw: str, kind: MediaKind) -> LoadedMedia:
+    async def load(self, raw: str, kind: MediaKind, caller: Caller) -> LoadedMedia:
         self.loaded.append(raw)
+        self.callers.append(caller)
         if raw.startswith("/outside"):
             raise UnsafePath(f"'{raw}' is outside the allowed input directories.")
         if raw not in self.files:
@@ -196,12 +201,3 @@ class FakeMediaSource:
         data = self.files[raw]
         return LoadedMedia(kind, MediaFormat.PNG, len(data), "file", data=data)
 
-
-@dataclass
-class FakeAudit:
-    """``AuditLog`` that keeps every event."""
-
-    events: list[PaidCallEvent] = field(default_factory=list)
-
-    def paid_call(self, event: PaidCallEvent) -> None:
-        self.events.append(event)

@@ -1,4 +1,4 @@
-"""Small fakes of the video ports: a scripted upstream, a clock-advancing sleeper, a job store, audit and progress."""
+"""Small fakes of the video ports: a scripted upstream, a clock-advancing sleeper, a job store and progress."""
 
 from __future__ import annotations
 
@@ -10,20 +10,30 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeAlias
 
-from openrouter_multimodal.adapters.input_sandbox import SandboxedFileReader
+from openrouter_multimodal.adapters.caller_spaces import CallerInputs, LocalCallerSpaces
 from openrouter_multimodal.adapters.output_store import LocalOutputStore
-from openrouter_multimodal.application.audit import PaidCallEvent
+from openrouter_multimodal.application.call import ProgressReporter
 from openrouter_multimodal.application.fetch_ports import FetchedResource, FetchLimits
 from openrouter_multimodal.application.job_ports import ByteSink, VideoJobStore
 from openrouter_multimodal.application.media_loading import MediaLoader
-from openrouter_multimodal.application.video_jobs import GenerateVideo, GetVideoStatus, ListVideoJobs, VideoDefaults
-from openrouter_multimodal.application.video_polling import VideoJobRunner, VideoLimits
+from openrouter_multimodal.application.video_jobs import (
+    GenerateVideo,
+    GenerateVideoCommand,
+    GetVideoStatus,
+    GetVideoStatusCommand,
+    ListVideoJobs,
+    ListVideoJobsCommand,
+    VideoDefaults,
+    VideoJobList,
+)
+from openrouter_multimodal.application.video_polling import VideoJobRunner, VideoLimits, VideoOutcome
+from openrouter_multimodal.domain.caller import Caller
 from openrouter_multimodal.domain.errors import ResourceTooLarge, UpstreamError
 from openrouter_multimodal.domain.generation import VideoRequest, VideoSnapshot
 from openrouter_multimodal.domain.media import MEDIA_LIMIT_DEFAULTS
-from openrouter_multimodal.domain.save_policy import SavePolicy
 from openrouter_multimodal.domain.video_job import VideoJob
 from tests.fakes import FakeClock, FakeCredentials
+from tests.pipeline_fakes import Dispatch, RecordingAudit
 
 CLIP = (Path(__file__).resolve().parent / "fixtures" / "media" / "clip.mp4").read_bytes()
 JOB_ID = "vid-1"
@@ -125,18 +135,6 @@ class InMemoryJobStore:
         return [j for j in jobs if owner is None or j.owner == owner][:limit]
 
 
-class RecordingAudit:
-    def __init__(self) -> None:
-        self.events: list[PaidCallEvent] = []
-
-    def paid_call(self, event: PaidCallEvent) -> None:
-        self.events.append(event)
-
-    @property
-    def outcomes(self) -> list[str]:
-        return [e.outcome for e in self.events]
-
-
 class RecordingProgress:
     def __init__(self, fail: bool = False) -> None:
         self.values: list[tuple[float, float | None, str]] = []
@@ -164,7 +162,12 @@ class NoFetcher:
 
 @dataclass
 class VideoRig:
-    """The three use cases over fakes, a real output store in ``tmp/outputs`` and a real input sandbox."""
+    """The three use cases over fakes, dispatched through a real ``CallPipeline`` (which writes the audit), with
+    the real per-caller file spaces: outputs in ``tmp/outputs``, inputs read from ``tmp/inputs``.
+
+    The runner, pipeline and handlers are built once per rig, as the container builds one per process
+    (the runner's per-job locks and the pipeline's resource locks must be shared by concurrent calls).
+    """
 
     tmp: Path
     api: FakeVideoApi = field(default_factory=FakeVideoApi)
@@ -178,29 +181,53 @@ class VideoRig:
 
     def __post_init__(self) -> None:
         (self.tmp / "inputs").mkdir(exist_ok=True)
-        self.output = LocalOutputStore(SavePolicy(str(self.tmp / "outputs")))
+        self.spaces = LocalCallerSpaces(output_root=str(self.tmp / "outputs"), input_roots=[self.tmp / "inputs"],
+                                        allow_unsafe=False)
         if self.sleeper is None:
             self.sleeper = FakeSleeper(self.clock)
 
+    @property
+    def output(self) -> LocalOutputStore:
+        """The local (stdio) caller's output store: the output root itself."""
+        return self.spaces.for_caller(Caller("local"))
+
+    async def _sleep(self, seconds: float) -> None:
+        assert self.sleeper is not None
+        await self.sleeper(seconds)
+
     @functools.cached_property
     def runner(self) -> VideoJobRunner:
-        """One runner per rig, as the container has one per process (its per-job locks must be shared)."""
-        assert self.sleeper is not None
-        return VideoJobRunner(self.api, self.store, self.output, self.audit, self.clock,
-                              self.sleeper, self.limits)
+        return VideoJobRunner(api=self.api, store=self.store, clock=self.clock, sleeper=self._sleep,
+                              limits=self.limits)
 
-    @property
-    def generate(self) -> GenerateVideo:
-        loader = MediaLoader(SandboxedFileReader([self.tmp / "inputs"], False), NoFetcher(), MEDIA_LIMIT_DEFAULTS)
-        return GenerateVideo(self.runner, loader, self.credentials, self.defaults)
+    @functools.cached_property
+    def dispatch(self) -> Dispatch:
+        loader = MediaLoader(files=CallerInputs(self.spaces), fetcher=NoFetcher(), limits=MEDIA_LIMIT_DEFAULTS)
+        generate = GenerateVideo(runner=self.runner, loader=loader, outputs=self.spaces,
+                                 credentials=self.credentials, defaults=self.defaults)
+        status = GetVideoStatus(runner=self.runner, outputs=self.spaces, credentials=self.credentials,
+                                defaults=self.defaults)
+        return Dispatch({"generate_video": generate, "generate_video_from_image": generate,
+                         "get_video_status": status, "list_video_jobs": ListVideoJobs(runner=self.runner)},
+                        audit=self.audit, clock=self.clock)
 
-    @property
-    def status(self) -> GetVideoStatus:
-        return GetVideoStatus(self.runner, self.credentials, self.defaults)
+    async def generate(self, command: GenerateVideoCommand, progress: ProgressReporter | None = None, *,
+                       caller: Caller | None = None) -> VideoOutcome:
+        outcome: VideoOutcome = await self.dispatch("generate_video", command, caller=caller, progress=progress)
+        return outcome
 
-    @property
-    def listing(self) -> ListVideoJobs:
-        return ListVideoJobs(self.runner)
+    async def status(self, video_id: str, *, save_path: str | None = None, overwrite: bool = False,
+                     max_wait_ms: int = 0, progress: ProgressReporter | None = None,
+                     caller: Caller | None = None) -> VideoOutcome:
+        command = GetVideoStatusCommand(video_id, save_path=save_path, overwrite=overwrite, max_wait_ms=max_wait_ms)
+        outcome: VideoOutcome = await self.dispatch("get_video_status", command, caller=caller, progress=progress)
+        return outcome
+
+    async def listing(self, *, limit: int = 20, status: str | None = None,
+                      caller: Caller | None = None) -> VideoJobList:
+        jobs: VideoJobList = await self.dispatch("list_video_jobs", ListVideoJobsCommand(limit, status),
+                                                 caller=caller)
+        return jobs
 
     def path(self, name: str) -> Path:
         """The file an output-store name stands for."""

@@ -16,7 +16,7 @@ from PIL import Image
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from tests.bdd.conftest import World, _client, _last_chat_body, _text
-from tests.generation_fakes import FakeAudit
+from tests.pipeline_fakes import RecordingAudit
 
 scenarios("generation.feature")
 
@@ -66,7 +66,7 @@ def image_model_draws(world: World, container_overrides: dict[str, Any], width: 
 
 @given("paid calls are recorded by an audit recorder")
 def audit_recorder(world: World, container_overrides: dict[str, Any]) -> None:
-    world.audit = FakeAudit()  # type: ignore[attr-defined]
+    world.audit = RecordingAudit()  # type: ignore[attr-defined]
     container_overrides["storage.audit"] = providers.Object(world.audit)  # type: ignore[attr-defined]
 
 

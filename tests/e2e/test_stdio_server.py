@@ -55,7 +55,7 @@ async def test_tools_list_chat_and_bad_arguments(tmp_path: Path) -> None:
             names = {tool.name for tool in tools}
             assert names >= EXPECTED_TOOLS
             for tool in tools:
-                assert tool.annotations is not None and tool.annotations.title, tool.name
+                assert tool.title and tool.annotations is not None, tool.name  # annotations do not repeat it
                 assert tool.annotations.open_world_hint is not None, tool.name
             chat = await session.call_tool("chat_completion", {
                 "model": "anthropic/claude-sonnet-4",

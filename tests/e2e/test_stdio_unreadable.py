@@ -108,7 +108,7 @@ def test_unreadable_requests_are_answered_for_their_id_and_the_session_goes_on(s
     assert answers[3]["error"]["code"] == -32600 and "params" in answers[3]["error"]["message"]
     assert answers[4]["error"]["code"] == -32700
     stdio.send({"jsonrpc": "2.0", "id": 5, "method": "tools/list"})
-    assert len(stdio.answer_for(5)["result"]["tools"]) == 15
+    assert len(stdio.answer_for(5)["result"]["tools"]) == 16
 
 
 

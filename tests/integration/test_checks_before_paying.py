@@ -8,16 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from openrouter_multimodal.adapters.output_store import LocalOutputStore
+from openrouter_multimodal.adapters.caller_spaces import LocalCallerSpaces
 from openrouter_multimodal.application.image_generation import GenerateImage, GenerateImageCommand, ImageDefaults
 from openrouter_multimodal.application.model_catalog import ModelCatalog
 from openrouter_multimodal.application.speech_generation import GenerateAudio, GenerateAudioCommand, SpeechDefaults
 from openrouter_multimodal.application.video_jobs import GenerateVideoCommand
 from openrouter_multimodal.domain.errors import ConfigurationError, ErrorCode, UpstreamError
 from openrouter_multimodal.domain.generation import AudioResult
-from openrouter_multimodal.domain.save_policy import SavePolicy
-from tests.fakes import FakeCatalogSource, FakeClock, FakeCredentials
-from tests.generation_fakes import FakeAudit, FakeImageGenerator, FakeMediaSource, FakePreviewer, FakeSpeechGenerator
+from tests.fakes import FakeCatalogSource, FakeClock, FakeCredentials, as_call
+from tests.generation_fakes import FakeImageGenerator, FakeMediaSource, FakePreviewer, FakeSpeechGenerator
 from tests.support.disk_faults import disk_full_after
 from tests.video_fakes import VideoRig
 
@@ -43,10 +42,16 @@ def full(tmp: Path) -> tuple[Path, AbstractContextManager[None]]:
 FAULTS = pytest.mark.parametrize("fault", [uncreatable, full], ids=["uncreatable", "full"])
 
 
+def _outputs(root: Path) -> LocalCallerSpaces:
+    """The real per-caller output spaces over ``root`` (the local caller writes to the root itself)."""
+    return LocalCallerSpaces(output_root=str(root), input_roots=[], allow_unsafe=False)
+
+
 def _image(root: Path, generator: FakeImageGenerator) -> GenerateImage:
-    catalog = ModelCatalog(FakeCatalogSource([]), FakeClock(), ttl_seconds=60)
-    return GenerateImage(generator, LocalOutputStore(SavePolicy(str(root))), FakeMediaSource(), FakePreviewer(),
-                         FakePreviewer(), catalog, FakeCredentials(), FakeAudit(), ImageDefaults())
+    catalog = ModelCatalog(source=FakeCatalogSource([]), clock=FakeClock(), ttl_seconds=60)
+    return GenerateImage(generator=generator, outputs=_outputs(root), loader=FakeMediaSource(),
+                         preparer=FakePreviewer(), previewer=FakePreviewer(), catalog=catalog,
+                         credentials=FakeCredentials(), defaults=ImageDefaults())
 
 
 @FAULTS
@@ -55,7 +60,7 @@ async def test_generate_image_does_not_pay_when_the_output_directory_cannot_be_w
     root, condition = fault(tmp_path)
     generator = FakeImageGenerator()
     with condition, pytest.raises(ConfigurationError, match=r"\$\{output_dir\}"):
-        await _image(root, generator)(GenerateImageCommand(prompt="a cat", save_path="pets/cat.png"))
+        await _image(root, generator)(as_call(GenerateImageCommand(prompt="a cat", save_path="pets/cat.png")))
     assert generator.requests == []
 
 
@@ -64,10 +69,10 @@ async def test_generate_audio_does_not_pay_when_the_output_directory_cannot_be_w
         tmp_path: Path, fault: Fault) -> None:
     root, condition = fault(tmp_path)
     generator = FakeSpeechGenerator(AudioResult(data=b"RIFF", format="wav", transcript="", model="m"))
-    use_case = GenerateAudio(generator, LocalOutputStore(SavePolicy(str(root))), FakeCredentials(), FakeAudit(),
-                             SpeechDefaults())
+    use_case = GenerateAudio(generator=generator, outputs=_outputs(root), credentials=FakeCredentials(),
+                             defaults=SpeechDefaults())
     with condition, pytest.raises(ConfigurationError, match=r"\$\{output_dir\}"):
-        await use_case(GenerateAudioCommand(prompt="Say hello"))
+        await use_case(as_call(GenerateAudioCommand(prompt="Say hello")))
     assert generator.requests == []
 
 
@@ -80,11 +85,12 @@ async def test_generate_video_does_not_submit_when_the_output_directory_cannot_b
     with disk_full_after(0) if full_disk else nullcontext(), \
             pytest.raises(ConfigurationError, match=r"\$\{output_dir\}"):
         await rig.generate(GenerateVideoCommand(prompt="a river"))
-    assert rig.api.submits == [] and rig.audit.events == []
+    assert rig.api.submits == [] and rig.audit.rows == [("generate_video", "CONFIGURATION", None)]
 
 
 async def test_a_failed_paid_call_leaves_no_empty_directories(tmp_path: Path) -> None:
     generator = FakeImageGenerator(error=UpstreamError("model overloaded", code=ErrorCode.UPSTREAM_HTTP))
     with pytest.raises(UpstreamError):
-        await _image(tmp_path / "outputs", generator)(GenerateImageCommand(prompt="a cat", save_path="a/b/cat.png"))
+        await _image(tmp_path / "outputs", generator)(
+            as_call(GenerateImageCommand(prompt="a cat", save_path="a/b/cat.png")))
     assert generator.requests != [] and list((tmp_path / "outputs").iterdir()) == []

@@ -19,6 +19,7 @@ from openrouter_multimodal.adapters.openrouter.attachments import streamed_body
 from openrouter_multimodal.application.ports import StreamedAttachment
 from openrouter_multimodal.domain.chat import ChatMessage, ChatRequest
 from openrouter_multimodal.domain.errors import InvalidInput
+from openrouter_multimodal.domain.media import MediaKind
 from openrouter_multimodal.domain.model_id import ModelId
 from tests.support.harness import make_container, make_settings, server_for, sync_client
 from tests.support.loopback import serving
@@ -139,7 +140,7 @@ def test_padded_base64_check(text: str, ok: bool) -> None:
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
 async def test_the_body_builder_refuses_unchecked_text_before_streaming(anyio_backend: str) -> None:
     request = ChatRequest(messages=(ChatMessage("user", "hi"),), model=ModelId.parse(MODEL))
-    attachment = StreamedAttachment(part_type="video_url", mime="video/mp4", size=3, audio_format=None,
+    attachment = StreamedAttachment(kind=MediaKind.VIDEO, mime="video/mp4", size=3, audio_format=None,
                                     base64="AAAA" + INJECTION)
     with pytest.raises(InvalidInput, match="video attachment is not valid base64"):
         streamed_body(request, attachment)

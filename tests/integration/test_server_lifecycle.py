@@ -15,6 +15,7 @@ from openrouter_multimodal.adapters.openrouter.attachments import streamed_body
 from openrouter_multimodal.adapters.openrouter.http import BearerAuth
 from openrouter_multimodal.application.ports import StreamedAttachment
 from openrouter_multimodal.domain.chat import ChatMessage, ChatRequest
+from openrouter_multimodal.domain.media import MediaKind
 from openrouter_multimodal.domain.model_id import ModelId
 from openrouter_multimodal.entrypoints.bootstrap import bootstrap
 from openrouter_multimodal.entrypoints.container import shutdown
@@ -71,7 +72,7 @@ def test_the_bearer_auth_never_shows_the_key() -> None:
 async def test_caller_text_that_looks_like_a_placeholder_is_sent_verbatim() -> None:
     question = "what does @@attachment-00000000000000000000000000000000@@ or @@OPENROUTER_MCP_ATTACHMENT@@ mean?"
     request = ChatRequest(messages=(ChatMessage("user", question),), model=ModelId.parse("google/gemini-2.5-flash"))
-    attachment = StreamedAttachment(part_type="input_audio", mime="audio/wav", size=3, audio_format="wav",
+    attachment = StreamedAttachment(kind=MediaKind.AUDIO, mime="audio/wav", size=3, audio_format="wav",
                                     base64="AAAA")
     stream, length = streamed_body(request, attachment)
     body = b"".join([piece async for piece in stream])

@@ -70,7 +70,7 @@ async def test_a_maintenance_page_is_an_error_and_the_last_good_catalogue_is_kep
         async with session(upstream.base_url) as http:
             source = OpenRouterCatalog(http)
             clock = FakeClock()
-            catalog = ModelCatalog(source, clock, ttl_seconds=60)
+            catalog = ModelCatalog(source=source, clock=clock, ttl_seconds=60)
             assert list(await catalog.models()) == ["openai/gpt-4o-mini"]
             upstream.routes[("GET", "/models")] = maintenance
             with pytest.raises(UpstreamError) as caught:

@@ -17,7 +17,7 @@ from openrouter_multimodal.domain.errors import (
 from openrouter_multimodal.domain.model_card import ModelCard
 from openrouter_multimodal.domain.model_id import ModelId
 from openrouter_multimodal.domain.provider_preferences import ProviderPreferences
-from tests.fakes import FakeCatalogSource, FakeChat, FakeClock, FakeCredentials, card
+from tests.fakes import FakeCatalogSource, FakeChat, FakeClock, FakeCredentials, as_call, card
 
 pytestmark = pytest.mark.anyio
 
@@ -47,8 +47,9 @@ def make(
 ) -> tuple[ChatCompletion, FakeChat, FakeCatalogSource]:
     chat = chat or FakeChat()
     source = source or FakeCatalogSource(CARDS)
-    catalog = ModelCatalog(source, FakeClock(), ttl_seconds=60)
-    use_case = ChatCompletion(chat, catalog, FakeCredentials(configured), defaults or ChatDefaults())
+    catalog = ModelCatalog(source=source, clock=FakeClock(), ttl_seconds=60)
+    use_case = ChatCompletion(upstream=chat, catalog=catalog, credentials=FakeCredentials(configured),
+                              defaults=defaults or ChatDefaults())
     return use_case, chat, source
 
 
@@ -60,14 +61,14 @@ def request(model: str | None = "openai/gpt-4o", messages: tuple[ChatMessage, ..
 async def test_no_key_is_a_configuration_error_before_any_upstream_call() -> None:
     use_case, chat, source = make(configured=False)
     with pytest.raises(ConfigurationError, match=r"\$\{api_key\}"):
-        await use_case(request())
+        await use_case(as_call(request()))
     assert chat.requests == []
     assert source.calls == 0
 
 
 async def test_explicit_model_is_used() -> None:
     use_case, chat, _ = make(ChatDefaults(default_model="google/gemini-huge"))
-    result = await use_case(request("openai/gpt-4o:nitro"))
+    result = await use_case(as_call(request("openai/gpt-4o:nitro")))
     assert str(chat.last.model) == "openai/gpt-4o:nitro"
     assert result.text == "Hello!"
     assert "model_selected_automatically" not in result.notes
@@ -75,14 +76,14 @@ async def test_explicit_model_is_used() -> None:
 
 async def test_configured_default_model_is_used_when_none_is_given() -> None:
     use_case, chat, _ = make(ChatDefaults(default_model="google/gemini-huge"))
-    result = await use_case(request(None))
+    result = await use_case(as_call(request(None)))
     assert str(chat.last.model) == "google/gemini-huge"
     assert result.notes == {}
 
 
 async def test_without_any_model_the_free_model_with_the_largest_context_is_chosen() -> None:
     use_case, chat, _ = make()
-    result = await use_case(request(None))
+    result = await use_case(as_call(request(None)))
     assert str(chat.last.model) == "google/gemma-3-27b-it:free"
     assert result.notes["model_selected_automatically"] is True
 
@@ -91,7 +92,7 @@ async def test_without_any_free_model_the_cheapest_paid_model_is_chosen() -> Non
     source = FakeCatalogSource([card("openai/gpt-4o", prompt_price="0.000005"),
                                 card("openai/gpt-4o-mini", prompt_price="0.00000015")])
     use_case, chat, _ = make(source=source)
-    result = await use_case(request(None))
+    result = await use_case(as_call(request(None)))
     assert str(chat.last.model) == "openai/gpt-4o-mini"
     assert result.notes["model_selected_automatically"] is True
 
@@ -99,44 +100,44 @@ async def test_without_any_free_model_the_cheapest_paid_model_is_chosen() -> Non
 async def test_without_any_usable_model_is_invalid_input() -> None:
     use_case, chat, _ = make(source=FakeCatalogSource([card("acme/image-only", inputs=("image",))]))
     with pytest.raises(InvalidInput, match="pass 'model' explicitly"):
-        await use_case(request(None))
+        await use_case(as_call(request(None)))
     assert chat.requests == []
 
 
 async def test_max_tokens_defaults_from_settings_and_the_call_wins() -> None:
     use_case, chat, _ = make(ChatDefaults(max_tokens=777))
-    await use_case(request())
+    await use_case(as_call(request()))
     assert chat.last.max_tokens == 777
-    await use_case(request(max_tokens=100))
+    await use_case(as_call(request(max_tokens=100)))
     assert chat.last.max_tokens == 100
 
 
 async def test_provider_preferences_are_merged_over_the_defaults() -> None:
     defaults = ChatDefaults(provider=ProviderPreferences(sort="price", only=("together",), allow_fallbacks=True))
     use_case, chat, _ = make(defaults)
-    await use_case(request(provider=ProviderPreferences(only=("groq",), allow_fallbacks=False)))
+    await use_case(as_call(request(provider=ProviderPreferences(only=("groq",), allow_fallbacks=False))))
     assert chat.last.provider == ProviderPreferences(sort="price", only=("groq",), allow_fallbacks=False)
 
 
 async def test_include_reasoning_defaults_from_settings() -> None:
     use_case, chat, _ = make(ChatDefaults(include_reasoning=True))
-    await use_case(request())
+    await use_case(as_call(request()))
     assert chat.last.include_reasoning is True
-    await use_case(request(include_reasoning=False))
+    await use_case(as_call(request(include_reasoning=False)))
     assert chat.last.include_reasoning is False
 
 
 async def test_response_cache_defaults_from_cache_responses() -> None:
     use_case, chat, _ = make(ChatDefaults(cache_responses=True))
-    await use_case(request(cache=ResponseCache(ttl="5m")))
+    await use_case(as_call(request(cache=ResponseCache(ttl="5m"))))
     assert chat.last.cache == ResponseCache(enabled=True, ttl="5m")
-    await use_case(request(cache=ResponseCache(enabled=False)))
+    await use_case(as_call(request(cache=ResponseCache(enabled=False))))
     assert chat.last.cache.enabled is False
 
 
 async def test_response_cache_off_by_default() -> None:
     use_case, chat, _ = make()
-    await use_case(request())
+    await use_case(as_call(request()))
     assert chat.last.cache.enabled is False
 
 
@@ -146,14 +147,14 @@ async def test_oldest_non_system_messages_are_dropped_to_fit_the_window() -> Non
     last = ChatMessage("user", "Hi")
     use_case, chat, _ = make()
     # small/window has 300 tokens; max_tokens 100 leaves 200 for a 323-token conversation.
-    result = await use_case(request("small/window", messages=(system, *old, last), max_tokens=100))
+    result = await use_case(as_call(request("small/window", messages=(system, *old, last), max_tokens=100)))
     assert chat.last.messages == (system, old[2], last)
     assert result.notes["dropped_messages"] == 2
 
 
 async def test_a_fitting_conversation_reports_no_dropped_messages() -> None:
     use_case, chat, _ = make()
-    result = await use_case(request("openai/gpt-4o"))
+    result = await use_case(as_call(request("openai/gpt-4o")))
     assert chat.last.messages == HELLO
     assert "dropped_messages" not in result.notes
 
@@ -162,7 +163,7 @@ async def test_reasoning_only_answer_cut_by_length_asks_to_raise_max_tokens() ->
     chat = FakeChat(ChatResult(text="  ", model="m", reasoning="Let me think…", finish_reason="length"))
     use_case, _, _ = make(chat=chat)
     with pytest.raises(InvalidInput) as caught:
-        await use_case(request(max_tokens=256))
+        await use_case(as_call(request(max_tokens=256)))
     assert "raise max_tokens" in caught.value.message
     assert "256" in caught.value.message
     assert caught.value.details["finish_reason"] == "length"
@@ -171,7 +172,7 @@ async def test_reasoning_only_answer_cut_by_length_asks_to_raise_max_tokens() ->
 async def test_reasoning_only_answer_otherwise_is_returned_with_a_note() -> None:
     chat = FakeChat(ChatResult(text="", model="m", reasoning="The answer is 4.", finish_reason="stop"))
     use_case, _, _ = make(chat=chat)
-    result = await use_case(request())
+    result = await use_case(as_call(request()))
     assert result.text == "The answer is 4."
     assert result.notes["answer_from_reasoning"] is True
 
@@ -180,7 +181,7 @@ async def test_an_empty_answer_is_an_upstream_error() -> None:
     chat = FakeChat(ChatResult(text="", model="m", finish_reason="stop"))
     use_case, _, _ = make(chat=chat)
     with pytest.raises(UpstreamError) as caught:
-        await use_case(request())
+        await use_case(as_call(request()))
     assert caught.value.code is ErrorCode.UPSTREAM_HTTP
     assert "empty answer" in caught.value.message
 
@@ -189,7 +190,7 @@ async def test_upstream_errors_propagate_unchanged() -> None:
     refused = UpstreamError("rate limited", code=ErrorCode.UPSTREAM_REFUSED, status=429)
     use_case, _, _ = make(chat=FakeChat(error=refused))
     with pytest.raises(UpstreamError) as caught:
-        await use_case(request())
+        await use_case(as_call(request()))
     assert caught.value is refused
 
 
@@ -197,7 +198,7 @@ async def test_catalogue_failure_with_an_explicit_model_still_calls_upstream_unf
     source = FakeCatalogSource(CARDS, error=UpstreamError("models unavailable"))
     use_case, chat, _ = make(source=source)
     long = tuple(ChatMessage("user", str(i) * 3000) for i in range(5))
-    result = await use_case(request("small/window", messages=long))
+    result = await use_case(as_call(request("small/window", messages=long)))
     assert chat.last.messages == long
     assert str(chat.last.model) == "small/window"
     assert "dropped_messages" not in result.notes
@@ -208,7 +209,7 @@ async def test_catalogue_failure_without_any_model_is_raised() -> None:
     source = FakeCatalogSource(CARDS, error=UpstreamError("models unavailable"))
     use_case, chat, _ = make(source=source)
     with pytest.raises(UpstreamError, match="models unavailable"):
-        await use_case(request(None))
+        await use_case(as_call(request(None)))
     assert chat.requests == []
 
 
@@ -216,7 +217,7 @@ async def test_a_free_variant_known_only_by_its_suffixed_id_is_still_fitted_to_i
     source = FakeCatalogSource([card("tiny/ctx:free", context=4096, prompt_price="0", completion_price="0")])
     use_case, chat, _ = make(source=source)
     long = tuple(ChatMessage("user" if i % 2 == 0 else "assistant", "x" * 2000) for i in range(21))
-    result = await use_case(request(None, messages=long))
+    result = await use_case(as_call(request(None, messages=long)))
     assert str(chat.last.model) == "tiny/ctx:free"
     assert result.notes["dropped_messages"] > 0
 
@@ -226,7 +227,7 @@ async def test_a_400kb_inline_image_fits_a_128k_model() -> None:
     message = ChatMessage("user", ({"type": "text", "text": "Describe it."},
                                    {"type": "image_url", "image_url": {"url": image}}))
     use_case, chat, _ = make()
-    result = await use_case(request("openai/gpt-4o", messages=(message,)))
+    result = await use_case(as_call(request("openai/gpt-4o", messages=(message,))))
     assert chat.last.messages == (message,)
     assert "dropped_messages" not in result.notes
 
@@ -252,17 +253,17 @@ async def test_the_completion_reserve_rule(model_card: ModelCard, max_tokens: in
     model = model_card.id
     assert model_card.context_length is not None
     budget = model_card.context_length - reserve
-    await use_case(request(model, messages=sized(budget), max_tokens=max_tokens))
+    await use_case(as_call(request(model, messages=sized(budget), max_tokens=max_tokens)))
     assert len(chat.requests) == 1
     with pytest.raises(InvalidInput, match="larger than the model's context window"):
-        await use_case(request(model, messages=sized(budget + 1), max_tokens=max_tokens))
+        await use_case(as_call(request(model, messages=sized(budget + 1), max_tokens=max_tokens)))
     assert len(chat.requests) == 1
 
 
 async def test_a_model_the_catalogue_does_not_list_fails_before_paying_with_close_ids() -> None:
     use_case, chat, _ = make()
     with pytest.raises(ModelNotFound) as caught:
-        await use_case(request("openai/gpt-4p"))
+        await use_case(as_call(request("openai/gpt-4p")))
     assert caught.value.suggestions[0] == "openai/gpt-4o"
     assert chat.requests == []
 
@@ -283,7 +284,7 @@ async def test_an_upstream_model_not_found_gets_the_closest_catalogue_ids() -> N
     use_case, chat, _ = make(chat=FakeChat(error=refused),
                              source=FailingOnce(CARDS, error=UpstreamError("models unavailable")))
     with pytest.raises(UpstreamError) as caught:
-        await use_case(request("openai/gpt-4p"))
+        await use_case(as_call(request("openai/gpt-4p")))
     assert len(chat.requests) == 1
     assert caught.value.code is ErrorCode.MODEL_NOT_FOUND
     assert caught.value.suggestions == ("openai/gpt-4o", "search_models")

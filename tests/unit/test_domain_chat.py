@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from openrouter_multimodal.adapters.openrouter.wire import message_body
 from openrouter_multimodal.domain.chat import ChatMessage, ChatRequest, fit_to_context
 from openrouter_multimodal.domain.errors import InvalidInput
 
@@ -26,9 +27,10 @@ def test_message_estimate_is_generous() -> None:
 
 
 def test_message_body_lists_content_parts() -> None:
+    """The wire shape is the adapter's (``wire.message_body``); the domain message only holds the parts."""
     part = {"type": "text", "text": "hi"}
-    assert ChatMessage("user", (part,)).as_body() == {"role": "user", "content": [part]}
-    assert ChatMessage("assistant", "ok").as_body() == {"role": "assistant", "content": "ok"}
+    assert message_body(ChatMessage("user", (part,))) == {"role": "user", "content": [part]}
+    assert message_body(ChatMessage("assistant", "ok")) == {"role": "assistant", "content": "ok"}
 
 
 def test_a_conversation_that_fits_is_unchanged() -> None:

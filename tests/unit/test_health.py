@@ -6,15 +6,16 @@ from decimal import Decimal
 
 import pytest
 
-from openrouter_multimodal.application.health import HealthCheck
+from openrouter_multimodal.application.health import HealthCheck, HealthQuery
 from openrouter_multimodal.application.model_catalog import ModelCatalog
 from openrouter_multimodal.application.ports import KeyStatus
 from openrouter_multimodal.domain.errors import UpstreamError
-from tests.fakes import FakeCatalogSource, FakeClock, FakeKeys, card
+from tests.fakes import FakeCatalogSource, FakeClock, FakeKeys, as_call, card
 
 pytestmark = pytest.mark.anyio
 
 PROTOCOL = "2025-06-18"
+QUERY = as_call(HealthQuery(PROTOCOL))
 NO_KEY = KeyStatus(present=False, valid=False, error="OPENROUTER_API_KEY is not set")
 
 
@@ -25,11 +26,12 @@ def anyio_backend() -> str:
 
 def make(key: KeyStatus, *, error: Exception | None = None, problem: str | None = None) -> HealthCheck:
     source = FakeCatalogSource([card("openai/gpt-4o"), card("google/gemma-3-27b-it:free")], error=error)
-    return HealthCheck(FakeKeys(key), ModelCatalog(source, FakeClock(), 60), "1.2.3", configuration_problem=problem)
+    return HealthCheck(keys=FakeKeys(key), catalog=ModelCatalog(source=source, clock=FakeClock(), ttl_seconds=60),
+                       server_version="1.2.3", configuration_problem=problem)
 
 
 async def test_no_key_is_reported_not_raised() -> None:
-    report = await make(NO_KEY)(PROTOCOL)
+    report = await make(NO_KEY)(QUERY)
     assert report.ok is False
     assert report.api_key_present is False
     assert report.api_key_valid is False
@@ -40,7 +42,7 @@ async def test_no_key_is_reported_not_raised() -> None:
 async def test_valid_key_with_a_limit_reports_credits() -> None:
     key = KeyStatus(present=True, valid=True, label="work", limit=Decimal("10"), limit_remaining=Decimal("7.25"),
                     usage=Decimal("2.75"), is_free_tier=False)
-    report = await make(key)(PROTOCOL)
+    report = await make(key)(QUERY)
     assert report.ok is True
     assert report.problems == ()
     body = report.as_dict()
@@ -53,27 +55,27 @@ async def test_valid_key_with_a_limit_reports_credits() -> None:
 
 
 async def test_unlimited_key_has_no_credit_fields() -> None:
-    body = (await make(KeyStatus(present=True, valid=True))(PROTOCOL)).as_dict()
+    body = (await make(KeyStatus(present=True, valid=True))(QUERY)).as_dict()
     assert body["ok"] is True
     assert body["credit_limit_usd"] is None
     assert body["credit_remaining_usd"] is None
 
 
 async def test_catalogue_failure_is_a_problem() -> None:
-    report = await make(KeyStatus(present=True, valid=True), error=UpstreamError("GET /models failed"))(PROTOCOL)
+    report = await make(KeyStatus(present=True, valid=True), error=UpstreamError("GET /models failed"))(QUERY)
     assert report.ok is False
     assert report.problems == ("model catalogue unavailable: GET /models failed",)
     assert report.models_cached == 0
 
 
 async def test_configuration_problem_is_listed_first() -> None:
-    report = await make(NO_KEY, problem="malformed setting OPENROUTER_MAX_TOKENS")(PROTOCOL)
+    report = await make(NO_KEY, problem="malformed setting OPENROUTER_MAX_TOKENS")(QUERY)
     assert report.ok is False
     assert report.problems == ("malformed setting OPENROUTER_MAX_TOKENS", "OPENROUTER_API_KEY is not set")
 
 
 async def test_configuration_problem_alone_makes_health_not_ok() -> None:
-    report = await make(KeyStatus(present=True, valid=True), problem="bad sort")(PROTOCOL)
+    report = await make(KeyStatus(present=True, valid=True), problem="bad sort")(QUERY)
     assert report.ok is False
     assert report.api_key_valid is True
     assert report.as_dict()["problems"] == ["bad sort"]

@@ -21,13 +21,13 @@ from openrouter_multimodal.domain.usage import Usage
 from tests.fakes import FakeCatalogSource, FakeClock, FakeCredentials, card
 from tests.generation_fakes import (
     JPEG_BYTES,
-    FakeAudit,
     FakeImageGenerator,
     FakeMediaSource,
     FakeOutputStore,
     FakePreviewer,
     png_header,
 )
+from tests.pipeline_fakes import Dispatch, SameSpace
 
 pytestmark = pytest.mark.anyio
 
@@ -48,15 +48,19 @@ class Rig:
         self.store = FakeOutputStore(self.events)
         self.previewer = FakePreviewer()
         self.media = FakeMediaSource(refs)
-        self.audit = FakeAudit()
         self.credentials = FakeCredentials(configured)
-        catalog = ModelCatalog(FakeCatalogSource([IMAGE_MODEL, TEXT_MODEL]), FakeClock(), ttl_seconds=60)
-        self.use_case = GenerateImage(self.generator, self.store, self.media, self.previewer, self.previewer, catalog,
-                                      self.credentials, self.audit,
-                                      ImageDefaults(preview_max_dimension=512, inline_max_bytes=inline_max))
+        catalog = ModelCatalog(source=FakeCatalogSource([IMAGE_MODEL, TEXT_MODEL]), clock=FakeClock(), ttl_seconds=60)
+        self.use_case = GenerateImage(
+            generator=self.generator, outputs=SameSpace(self.store), loader=self.media, preparer=self.previewer,
+            previewer=self.previewer, catalog=catalog, credentials=self.credentials,
+            defaults=ImageDefaults(preview_max_dimension=512, inline_max_bytes=inline_max))
+        self.dispatch = Dispatch({"generate_image": self.use_case})
+        self.audit = self.dispatch.audit
 
     async def run(self, **kwargs: Any) -> ImageGenerationResult:
-        return await self.use_case(GenerateImageCommand(**{"prompt": "a cat", **kwargs}))
+        result: ImageGenerationResult = await self.dispatch(
+            "generate_image", GenerateImageCommand(**{"prompt": "a cat", **kwargs}))
+        return result
 
 
 def images(*datas: bytes, cost: str | None = "0.04") -> ImageResult:
@@ -72,11 +76,13 @@ async def test_the_save_target_is_reserved_before_the_model_is_paid() -> None:
     assert rig.store.files["cat.png"] == png_header(64, 48)
 
 
-async def test_an_unsafe_save_path_never_reaches_the_model_and_is_not_audited() -> None:
+async def test_an_unsafe_save_path_never_reaches_the_model_and_is_audited_without_cost() -> None:
     rig = Rig()
     with pytest.raises(UnsafePath):
         await rig.run(save_path="../escape.png")
-    assert rig.generator.requests == [] and rig.audit.events == []
+    assert rig.generator.requests == []
+    [event] = rig.audit.events
+    assert (event.tool, event.outcome, event.cost_usd) == ("generate_image", "UNSAFE_PATH", None)
 
 
 async def test_an_existing_file_is_refused_before_paying_unless_overwrite() -> None:

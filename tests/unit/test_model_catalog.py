@@ -23,7 +23,7 @@ def anyio_backend() -> str:
 
 def make(source: FakeCatalogSource) -> tuple[ModelCatalog, FakeClock]:
     clock = FakeClock()
-    return ModelCatalog(source, clock, ttl_seconds=TTL), clock
+    return ModelCatalog(source=source, clock=clock, ttl_seconds=TTL), clock
 
 
 async def test_models_are_keyed_by_id() -> None:

@@ -16,6 +16,8 @@ from openrouter_multimodal.adapters import pillow_images
 from openrouter_multimodal.adapters.pillow_images import PillowImagePreparer
 from openrouter_multimodal.domain.errors import InvalidInput, ResourceTooLarge, UnsupportedFormat
 
+pytestmark = pytest.mark.anyio
+
 RED, BLUE, GREEN, WHITE = (255, 0, 0), (0, 0, 255), (0, 160, 0), (255, 255, 255)
 
 
@@ -42,6 +44,11 @@ def _png_header_only(width: int, height: int) -> bytes:
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     idat = chunk(b"IDAT", zlib.compress(b""))
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + idat + chunk(b"IEND", b"")
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
 
 
 @pytest.fixture
@@ -84,8 +91,8 @@ def _transparent(mode: str) -> bytes:
     return _encode(rgba, "PNG")
 
 
-def test_exif_orientation_is_applied(preparer: PillowImagePreparer, rotated_jpeg: bytes) -> None:
-    out = preparer.prepare(rotated_jpeg, max_dimension=800, jpeg_quality=90)
+async def test_exif_orientation_is_applied(preparer: PillowImagePreparer, rotated_jpeg: bytes) -> None:
+    out = await preparer.prepare(rotated_jpeg, max_dimension=800, jpeg_quality=90)
     img = _decode(out.data)
     assert (out.mime, out.passed_through) == ("image/jpeg", False)
     assert img.size == (out.width, out.height) == (200, 400)
@@ -95,32 +102,32 @@ def test_exif_orientation_is_applied(preparer: PillowImagePreparer, rotated_jpeg
     assert img.getexif().get(0x0112, 1) == 1
 
 
-def test_exif_orientation_and_shrink(preparer: PillowImagePreparer, rotated_jpeg: bytes) -> None:
-    out = preparer.prepare(rotated_jpeg, max_dimension=100, jpeg_quality=90)
+async def test_exif_orientation_and_shrink(preparer: PillowImagePreparer, rotated_jpeg: bytes) -> None:
+    out = await preparer.prepare(rotated_jpeg, max_dimension=100, jpeg_quality=90)
     assert _decode(out.data).size == (out.width, out.height) == (50, 100)
 
 
 @pytest.mark.parametrize("mode", ["RGBA", "LA", "P"])
-def test_transparent_pixels_become_white(preparer: PillowImagePreparer, mode: str) -> None:
-    out = preparer.prepare(_transparent(mode), max_dimension=800, jpeg_quality=90)
+async def test_transparent_pixels_become_white(preparer: PillowImagePreparer, mode: str) -> None:
+    out = await preparer.prepare(_transparent(mode), max_dimension=800, jpeg_quality=90)
     img = _decode(out.data).convert("RGB")
     assert (out.mime, img.size) == ("image/jpeg", (800, 400))
     assert _close(img.getpixel((100, 200)), WHITE, tolerance=3)
     assert img.getpixel((700, 200)) != WHITE
 
 
-def test_animated_gif_keeps_the_first_frame(preparer: PillowImagePreparer) -> None:
+async def test_animated_gif_keeps_the_first_frame(preparer: PillowImagePreparer) -> None:
     frames = [Image.new("RGB", (64, 64), RED), Image.new("RGB", (64, 64), BLUE)]
     gif = _encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
     assert Image.open(io.BytesIO(gif)).n_frames == 2
-    out = preparer.prepare(gif, max_dimension=800, jpeg_quality=90)
+    out = await preparer.prepare(gif, max_dimension=800, jpeg_quality=90)
     img = _decode(out.data)
     assert (out.mime, out.passed_through, img.size) == ("image/jpeg", False, (64, 64))
     assert _close(img.getpixel((32, 32)), RED)
 
 
-def test_twelve_megapixels_shrink_to_800(preparer: PillowImagePreparer, big_jpeg: bytes) -> None:
-    out = preparer.prepare(big_jpeg, max_dimension=800, jpeg_quality=80)
+async def test_twelve_megapixels_shrink_to_800(preparer: PillowImagePreparer, big_jpeg: bytes) -> None:
+    out = await preparer.prepare(big_jpeg, max_dimension=800, jpeg_quality=80)
     assert _decode(out.data).size == (out.width, out.height) == (800, 600)
     assert (out.original_width, out.original_height) == (4000, 3000)
     assert len(out.data) < len(big_jpeg) // 10
@@ -132,97 +139,98 @@ def test_big_jpeg_is_decoded_in_draft_mode(big_jpeg: bytes) -> None:
     assert decoded == (1000, 750)
 
 
-def test_small_accepted_image_passes_through(preparer: PillowImagePreparer, small_png: bytes) -> None:
-    out = preparer.prepare(small_png, max_dimension=800, jpeg_quality=80)
+async def test_small_accepted_image_passes_through(preparer: PillowImagePreparer, small_png: bytes) -> None:
+    out = await preparer.prepare(small_png, max_dimension=800, jpeg_quality=80)
     assert out.data is small_png or out.data == small_png
     assert (out.mime, out.width, out.height, out.passed_through) == ("image/png", 100, 50, True)
 
 
-def test_small_bmp_is_reencoded(preparer: PillowImagePreparer) -> None:
+async def test_small_bmp_is_reencoded(preparer: PillowImagePreparer) -> None:
     bmp = _encode(Image.new("RGB", (300, 200), BLUE), "BMP")
-    out = preparer.prepare(bmp, max_dimension=None, jpeg_quality=80)
+    out = await preparer.prepare(bmp, max_dimension=None, jpeg_quality=80)
     assert (out.mime, out.width, out.height, out.passed_through) == ("image/jpeg", 300, 200, False)
 
 
-def test_keep_original_sends_the_input(preparer: PillowImagePreparer, big_jpeg: bytes) -> None:
-    out = preparer.prepare(big_jpeg, max_dimension=800, jpeg_quality=80, keep_original=True)
+async def test_keep_original_sends_the_input(preparer: PillowImagePreparer, big_jpeg: bytes) -> None:
+    out = await preparer.prepare(big_jpeg, max_dimension=800, jpeg_quality=80, keep_original=True)
     assert out.data == big_jpeg
     assert (out.mime, out.width, out.height, out.passed_through) == ("image/jpeg", 4000, 3000, True)
 
 
-def test_keep_original_still_rejects_undecodable(preparer: PillowImagePreparer, big_jpeg: bytes) -> None:
+async def test_keep_original_still_rejects_undecodable(preparer: PillowImagePreparer, big_jpeg: bytes) -> None:
     truncated = big_jpeg[: len(big_jpeg) // 2]
     with pytest.raises(UnsupportedFormat):
-        preparer.prepare(truncated, max_dimension=800, jpeg_quality=80, keep_original=True)
+        await preparer.prepare(truncated, max_dimension=800, jpeg_quality=80, keep_original=True)
 
 
-def test_keep_original_reencodes_formats_models_reject(preparer: PillowImagePreparer) -> None:
+async def test_keep_original_reencodes_formats_models_reject(preparer: PillowImagePreparer) -> None:
     bmp = _encode(Image.new("RGB", (30, 20), BLUE), "BMP")
-    out = preparer.prepare(bmp, max_dimension=800, jpeg_quality=80, keep_original=True)
+    out = await preparer.prepare(bmp, max_dimension=800, jpeg_quality=80, keep_original=True)
     assert (out.mime, out.passed_through) == ("image/jpeg", False)
 
 
 @pytest.mark.parametrize("data", [b"", b"not an image at all", b"\x89PNG\r\n\x1a\n garbage"])
-def test_garbage_is_unsupported(preparer: PillowImagePreparer, data: bytes) -> None:
+async def test_garbage_is_unsupported(preparer: PillowImagePreparer, data: bytes) -> None:
     with pytest.raises(UnsupportedFormat, match="accepted formats png, jpeg, gif, webp, bmp"):
-        preparer.prepare(data, max_dimension=800, jpeg_quality=80)
+        await preparer.prepare(data, max_dimension=800, jpeg_quality=80)
 
 
-def test_undecodable_heic_says_so(preparer: PillowImagePreparer) -> None:
+async def test_undecodable_heic_says_so(preparer: PillowImagePreparer) -> None:
     if "HEIF" in Image.OPEN:
         pytest.skip("a HEIF plugin is registered")
     heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64
     with pytest.raises(UnsupportedFormat, match="HEIC"):
-        preparer.prepare(heic, max_dimension=800, jpeg_quality=80)
+        await preparer.prepare(heic, max_dimension=800, jpeg_quality=80)
 
 
 @pytest.mark.parametrize("size", [(11_000, 10_000), (20_000, 20_000)])
-def test_decompression_bomb_is_refused(preparer: PillowImagePreparer, size: tuple[int, int]) -> None:
+async def test_decompression_bomb_is_refused(preparer: PillowImagePreparer, size: tuple[int, int]) -> None:
     with pytest.raises(ResourceTooLarge):
-        preparer.prepare(_png_header_only(*size), max_dimension=800, jpeg_quality=80)
+        await preparer.prepare(_png_header_only(*size), max_dimension=800, jpeg_quality=80)
 
 
-def test_bomb_refused_even_when_pillow_warnings_are_ignored(preparer: PillowImagePreparer) -> None:
+async def test_bomb_refused_even_when_pillow_warnings_are_ignored(preparer: PillowImagePreparer) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         with pytest.raises(ResourceTooLarge, match="11000x10000"):
-            preparer.inspect(_png_header_only(11_000, 10_000))
+            await preparer.inspect(_png_header_only(11_000, 10_000))
 
 
-def test_formats_decoded_whole_have_a_lower_pixel_limit(preparer: PillowImagePreparer) -> None:
-    assert preparer.inspect(_png_header_only(6_000, 6_500)) == ("image/png", 6_000, 6_500)
+async def test_formats_decoded_whole_have_a_lower_pixel_limit(preparer: PillowImagePreparer) -> None:
+    assert await preparer.inspect(_png_header_only(6_000, 6_500)) == ("image/png", 6_000, 6_500)
     with pytest.raises(ResourceTooLarge, match="40 MP"):
-        preparer.inspect(_png_header_only(9_000, 10_000))
+        await preparer.inspect(_png_header_only(9_000, 10_000))
 
 
 @pytest.mark.parametrize(("quality", "dimension"), [(0, 800), (101, 800), (80, 0)])
-def test_out_of_range_settings_are_invalid(
+async def test_out_of_range_settings_are_invalid(
     preparer: PillowImagePreparer, small_png: bytes, quality: int, dimension: int
 ) -> None:
     with pytest.raises(InvalidInput):
-        preparer.prepare(small_png, max_dimension=dimension, jpeg_quality=quality)
+        await preparer.prepare(small_png, max_dimension=dimension, jpeg_quality=quality)
 
 
-def test_preview_caps_the_long_edge_at_1024(preparer: PillowImagePreparer) -> None:
+async def test_preview_caps_the_long_edge_at_1024(preparer: PillowImagePreparer) -> None:
     png = _encode(Image.new("RGB", (1536, 2048), GREEN), "PNG")
-    out = preparer.preview(png, max_dimension=1024)
+    out = await preparer.preview(png, max_dimension=1024)
     assert (out.mime, out.passed_through) == ("image/jpeg", False)
     assert _decode(out.data).size == (out.width, out.height) == (768, 1024)
     assert (out.original_width, out.original_height) == (1536, 2048)
 
 
-def test_preview_keeps_transparency_as_webp(preparer: PillowImagePreparer) -> None:
-    out = preparer.preview(_transparent("RGBA"), max_dimension=1024)
+async def test_preview_keeps_transparency_as_webp(preparer: PillowImagePreparer) -> None:
+    out = await preparer.preview(_transparent("RGBA"), max_dimension=1024)
     img = _decode(out.data)
     assert (out.mime, img.format, img.size) == ("image/webp", "WEBP", (1000, 500))
     assert img.convert("RGBA").getpixel((100, 200))[3] == 0
 
 
-def test_inspect_reports_upright_size(preparer: PillowImagePreparer, rotated_jpeg: bytes, small_png: bytes) -> None:
-    assert preparer.inspect(rotated_jpeg) == ("image/jpeg", 200, 400)
-    assert preparer.inspect(small_png) == ("image/png", 100, 50)
+async def test_inspect_reports_upright_size(preparer: PillowImagePreparer, rotated_jpeg: bytes,
+                                           small_png: bytes) -> None:
+    assert await preparer.inspect(rotated_jpeg) == ("image/jpeg", 200, 400)
+    assert await preparer.inspect(small_png) == ("image/png", 100, 50)
     with pytest.raises(UnsupportedFormat):
-        preparer.inspect(b"nope")
+        await preparer.inspect(b"nope")
 
 
 def test_importing_the_adapter_does_not_import_pillow() -> None:
@@ -255,9 +263,9 @@ def _small(mode: str) -> bytes:
 
 @pytest.mark.parametrize("mode", ["RGBA png", "LA png", "P png tRNS index", "P png tRNS alpha table",
                                   "RGB png tRNS colour key", "GIF transparency index", "RGBA webp"])
-def test_small_transparent_images_are_flattened_not_passed_through(preparer: PillowImagePreparer,
+async def test_small_transparent_images_are_flattened_not_passed_through(preparer: PillowImagePreparer,
                                                                    mode: str) -> None:
-    out = preparer.prepare(_small(mode), max_dimension=800, jpeg_quality=90)
+    out = await preparer.prepare(_small(mode), max_dimension=800, jpeg_quality=90)
     img = _decode(out.data).convert("RGB")
     assert (out.mime, out.passed_through, img.size) == ("image/jpeg", False, (80, 40))
     half_transparent_black = (127, 127, 127)
@@ -270,14 +278,14 @@ def test_small_transparent_images_are_flattened_not_passed_through(preparer: Pil
     lambda: _encode(Image.new("P", (80, 40), 1), "PNG", transparency=0),  # the transparent entry is unused
     lambda: _encode(Image.new("RGB", (80, 40), GREEN), "PNG", transparency=(1, 2, 3)),  # no pixel has the key
 ], ids=["opaque alpha", "unused transparent entry", "unmatched colour key"])
-def test_small_images_without_visible_transparency_still_pass_through(preparer: PillowImagePreparer,
+async def test_small_images_without_visible_transparency_still_pass_through(preparer: PillowImagePreparer,
                                                                      make: object) -> None:
     data = make()  # type: ignore[operator]
-    out = preparer.prepare(data, max_dimension=800, jpeg_quality=90)
+    out = await preparer.prepare(data, max_dimension=800, jpeg_quality=90)
     assert (out.data, out.mime, out.passed_through) == (data, "image/png", True)
 
 
-def test_send_original_keeps_transparency(preparer: PillowImagePreparer) -> None:
+async def test_send_original_keeps_transparency(preparer: PillowImagePreparer) -> None:
     data = _small("RGBA png")
-    out = preparer.prepare(data, max_dimension=800, jpeg_quality=90, keep_original=True)
+    out = await preparer.prepare(data, max_dimension=800, jpeg_quality=90, keep_original=True)
     assert (out.data, out.mime, out.passed_through) == (data, "image/png", True)

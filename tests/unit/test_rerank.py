@@ -12,7 +12,8 @@ from openrouter_multimodal.domain.errors import ConfigurationError, InvalidInput
 from openrouter_multimodal.domain.generation import RerankHit, RerankResult
 from openrouter_multimodal.domain.usage import Usage
 from tests.fakes import FakeCredentials
-from tests.generation_fakes import FakeAudit, FakeReranker
+from tests.generation_fakes import FakeReranker
+from tests.pipeline_fakes import Dispatch
 
 pytestmark = pytest.mark.anyio
 
@@ -29,11 +30,15 @@ def anyio_backend() -> str:
 class Rig:
     def __init__(self, *, error: Exception | None = None, configured: bool = True) -> None:
         self.reranker = FakeReranker(RESULT, error=error)
-        self.audit = FakeAudit()
-        self.use_case = RerankDocuments(self.reranker, FakeCredentials(configured), self.audit, RerankDefaults())
+        self.use_case = RerankDocuments(reranker=self.reranker, credentials=FakeCredentials(configured),
+                                        defaults=RerankDefaults())
+        self.dispatch = Dispatch({"rerank_documents": self.use_case})
+        self.audit = self.dispatch.audit
 
     async def run(self, **kwargs: Any) -> RerankResult:
-        return await self.use_case(RerankCommand(**{"query": "capital of France", "documents": DOCS, **kwargs}))
+        command = RerankCommand(**{"query": "capital of France", "documents": DOCS, **kwargs})
+        result: RerankResult = await self.dispatch("rerank_documents", command)
+        return result
 
 
 async def test_hits_come_best_first_without_documents_by_default() -> None:
@@ -62,7 +67,8 @@ async def test_bad_arguments_are_refused_before_paying(kwargs: dict[str, Any], f
     rig = Rig()
     with pytest.raises(InvalidInput, match=fragment):
         await rig.run(**kwargs)
-    assert rig.reranker.requests == [] and rig.audit.events == []
+    assert rig.reranker.requests == []
+    assert [(e.outcome, e.cost_usd) for e in rig.audit.events] == [("INVALID_INPUT", None)]
 
 
 async def test_missing_key_is_configuration() -> None:

@@ -47,7 +47,7 @@ def test_python_rendering_names_the_keyword() -> None:
                                        "`max_retries=3` and the `image_inline_max_bytes` setting")
 
 
-@pytest.mark.parametrize("text", ["${nope}", "${state_url} is down", "${}", "${", "$ {api_key}", "${API_KEY}",
+@pytest.mark.parametrize("text", ["${nope}", "${job_store_url} is down", "${}", "${", "$ {api_key}", "${API_KEY}",
                                   "${api-key}", "${" + "a" * 500 + "}", "plain", "", "\x00${\udcff}"])
 def test_unknown_or_malformed_placeholders_are_left_as_written(text: str) -> None:
     assert render_for_env(text) == text

@@ -20,7 +20,8 @@ from openrouter_multimodal.domain.errors import ConfigurationError, ErrorCode, I
 from openrouter_multimodal.domain.generation import AudioResult, pcm16_to_wav
 from openrouter_multimodal.domain.usage import Usage
 from tests.fakes import FakeCredentials
-from tests.generation_fakes import FakeAudit, FakeOutputStore, FakeSpeechGenerator
+from tests.generation_fakes import FakeOutputStore, FakeSpeechGenerator
+from tests.pipeline_fakes import Dispatch, SameSpace
 
 pytestmark = pytest.mark.anyio
 
@@ -44,12 +45,16 @@ class Rig:
         self.events: list[str] = []
         self.generator = FakeSpeechGenerator(result or audio(), error=error, events=self.events)
         self.store = FakeOutputStore(self.events)
-        self.audit = FakeAudit()
-        self.use_case = GenerateAudio(self.generator, self.store, FakeCredentials(configured), self.audit,
-                                      SpeechDefaults(inline_max_bytes=inline_max))
+        self.use_case = GenerateAudio(generator=self.generator, outputs=SameSpace(self.store),
+                                      credentials=FakeCredentials(configured),
+                                      defaults=SpeechDefaults(inline_max_bytes=inline_max))
+        self.dispatch = Dispatch({"generate_audio": self.use_case})
+        self.audit = self.dispatch.audit
 
     async def run(self, **kwargs: Any) -> SpeechResult:
-        return await self.use_case(GenerateAudioCommand(**{"prompt": "Say hello", **kwargs}))
+        result: SpeechResult = await self.dispatch("generate_audio",
+                                                   GenerateAudioCommand(**{"prompt": "Say hello", **kwargs}))
+        return result
 
 
 async def test_speech_is_saved_as_wav_after_the_target_was_reserved() -> None:
@@ -77,7 +82,8 @@ async def test_unsafe_or_taken_targets_fail_before_paying() -> None:
     rig.store.files["taken.wav"] = b"mine"
     with pytest.raises(InvalidInput, match="overwrite"):
         await rig.run(save_path="taken.wav")
-    assert rig.generator.requests == [] and rig.audit.events == []
+    assert rig.generator.requests == []
+    assert [(e.outcome, e.cost_usd) for e in rig.audit.events] == [("UNSAFE_PATH", None), ("INVALID_INPUT", None)]
     assert rig.store.files["taken.wav"] == b"mine"
 
 

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from openrouter_multimodal.adapters.sqlite_job_store import SqliteVideoJobStore
+from openrouter_multimodal.adapters.sqlite_state_store import SqliteStateStore
+from openrouter_multimodal.adapters.state_job_store import StateVideoJobStore
 from openrouter_multimodal.application.video_jobs import GenerateVideoCommand
 from openrouter_multimodal.application.video_polling import MonotonicProgress, VideoLimits
 from openrouter_multimodal.domain.errors import (
@@ -52,31 +53,35 @@ async def test_a_job_that_completes_within_the_wait_is_saved_and_inlined(tmp_pat
     stored = await rig.store.get(JOB_ID)
     assert stored is not None
     assert stored.status is VideoJobStatus.COMPLETED and stored.output_path == outcome.video.name
-    assert rig.audit.outcomes == ["submitted", "completed"]
-    assert str(rig.audit.events[1].cost_usd) == "0.5" and rig.audit.events[0].cost_usd is None
+    assert rig.audit.rows == [("generate_video", "ok", "0.5")] and rig.audit.events[0].job_id == JOB_ID
     assert rig.sleeper is not None and rig.sleeper.calls == [1.0, 1.0]
 
 
 async def test_a_job_that_outlives_the_wait_is_still_running_then_resumes_after_a_restart(tmp_path: Path) -> None:
-    store = SqliteVideoJobStore(str(tmp_path / "jobs.sqlite3"))
-    first = VideoRig(tmp_path, api=FakeVideoApi([snap("in_progress", 10)]), store=store)
+    before = SqliteStateStore(tmp_path / "state.sqlite3")
+    first = VideoRig(tmp_path, api=FakeVideoApi([snap("in_progress", 10)]), store=StateVideoJobStore(before))
     outcome = await first.generate(command(max_wait_ms=3_500))
     assert outcome.still_running and outcome.video is None
     assert outcome.job.status is VideoJobStatus.IN_PROGRESS and outcome.job.progress == 10
     assert first.sleeper is not None and first.sleeper.calls == [1.0, 1.0, 1.0, 0.5]
     assert first.files() == []
+    assert first.audit.rows == [("generate_video", "still_running", None)]
+    await before.aclose()
 
+    after = SqliteStateStore(tmp_path / "state.sqlite3")
     restarted = VideoRig(tmp_path, api=FakeVideoApi([snap("completed", cost="1.25")]),
-                         store=SqliteVideoJobStore(str(tmp_path / "jobs.sqlite3")))
+                         store=StateVideoJobStore(after))
     done = await restarted.status(JOB_ID)
     assert done.video is not None and restarted.path(done.video.name).read_bytes() == CLIP
     assert done.video.name == outcome.job.save_path  # the name reserved at submit time
-    assert restarted.api.polls == [JOB_ID] and restarted.audit.outcomes == ["completed"]
+    assert restarted.api.polls == [JOB_ID]
+    assert restarted.audit.rows == [("generate_video", "ok", "1.25")]  # settles the submitting call's charge
 
     again = await restarted.status(JOB_ID)
     assert again.video is not None and again.video.name == done.video.name and not again.video.downloaded
     assert restarted.api.downloads == [JOB_ID] and restarted.api.polls == [JOB_ID]
-    assert restarted.audit.outcomes == ["completed"]
+    assert restarted.audit.rows == [("generate_video", "ok", "1.25")]
+    await after.aclose()
 
 
 async def test_a_failed_job_raises_job_failed_with_the_upstream_reason(tmp_path: Path) -> None:
@@ -84,10 +89,10 @@ async def test_a_failed_job_raises_job_failed_with_the_upstream_reason(tmp_path:
     with pytest.raises(JobFailed, match="prompt violates the content policy") as caught:
         await rig.generate(command())
     assert caught.value.details == {"video_id": JOB_ID, "status": "failed"}
-    assert rig.audit.outcomes == ["submitted", "failed"] and rig.files() == []
+    assert rig.audit.rows == [("generate_video", "JOB_FAILED", None)] and rig.files() == []
     with pytest.raises(JobFailed, match="content policy"):
         await rig.status(JOB_ID)
-    assert rig.audit.outcomes == ["submitted", "failed"]
+    assert rig.audit.rows == [("generate_video", "JOB_FAILED", None)]
 
 
 @pytest.mark.parametrize("status", ["cancelled", "expired"])
@@ -157,7 +162,7 @@ async def test_a_save_path_outside_the_output_directory_fails_before_submitting(
     rig = VideoRig(tmp_path)
     with pytest.raises(UnsafePath):
         await rig.generate(command(save_path="../escape.mp4"))
-    assert rig.api.submits == [] and rig.audit.events == []
+    assert rig.api.submits == [] and rig.audit.rows == [("generate_video", "UNSAFE_PATH", None)]
 
 
 async def test_no_key_and_bad_arguments_fail_before_anything_is_spent(tmp_path: Path) -> None:
@@ -177,7 +182,7 @@ async def test_max_wait_zero_submits_without_polling(tmp_path: Path) -> None:
     rig = VideoRig(tmp_path)
     outcome = await rig.generate(command(max_wait_ms=0))
     assert outcome.still_running and rig.api.polls == [] and rig.sleeper is not None and rig.sleeper.calls == []
-    assert rig.audit.outcomes == ["submitted"]
+    assert rig.audit.rows == [("generate_video", "still_running", None)]
 
 
 async def test_a_submit_error_is_audited_and_raised(tmp_path: Path) -> None:
@@ -185,7 +190,8 @@ async def test_a_submit_error_is_audited_and_raised(tmp_path: Path) -> None:
     rig = VideoRig(tmp_path, api=FakeVideoApi(submitted=refused))
     with pytest.raises(UpstreamError, match="no credits"):
         await rig.generate(command())
-    assert rig.audit.outcomes == ["submit_failed"] and rig.audit.events[0].detail == "UPSTREAM_REFUSED"
+    assert rig.audit.rows == [("generate_video", "UPSTREAM_REFUSED", None)]
+    assert rig.audit.events[0].detail == "no credits" and rig.audit.events[0].job_id is None
 
 
 async def test_frame_and_reference_images_are_sent_as_data_urls(tmp_path: Path) -> None:
@@ -239,7 +245,7 @@ async def test_an_id_missing_from_the_store_is_adopted_from_the_upstream(tmp_pat
     stored = await rig.store.get("elsewhere")
     assert stored is not None
     assert stored.model == "unknown" and stored.output_path == outcome.video.name
-    assert rig.audit.outcomes == ["completed"]
+    assert rig.audit.rows == [("generate_video", "ok", "2")] and rig.audit.events[0].job_id == "elsewhere"
 
 
 async def test_get_video_status_can_wait_with_progress(tmp_path: Path) -> None:

@@ -42,7 +42,9 @@ async def test_two_callers_on_one_job_download_it_once_and_both_get_the_file(tmp
     assert generated.video is not None and resumed.video is not None
     assert generated.video.name == resumed.video.name == "river.mp4"
     assert rig.files() == ["river.mp4"] and rig.path("river.mp4").read_bytes() == CLIP
-    assert rig.audit.outcomes.count("completed") == 1
+    charged = [(e.tool, e.outcome, str(e.cost_usd), e.job_id) for e in rig.audit.events if e.cost_usd is not None]
+    assert charged == [("generate_video", "ok", "1.60", JOB_ID)]  # one settling row, whoever ended the job
+    assert len(rig.audit.events) == 2  # the paid generate_video call itself, and that one settlement
     stored = await rig.store.get(JOB_ID)
     assert stored is not None and stored.output_path == "river.mp4"
 
@@ -58,7 +60,18 @@ async def test_a_full_disk_keeps_the_job_and_a_later_call_finishes_it(tmp_path: 
     assert rig.files() == [] and not any(p.name.endswith(".part") for p in (tmp_path / "outputs").iterdir())
     done = await rig.status(JOB_ID)
     assert done.video is not None and rig.path(done.video.name).read_bytes() == CLIP
-    assert rig.audit.outcomes == ["submitted", "completed"]
+    assert rig.audit.rows == [("generate_video", "CONFIGURATION", "1.60")]  # paid once, audited once
+
+
+async def test_a_resumed_job_that_ends_in_a_failed_save_is_still_audited_with_its_cost(tmp_path: Path) -> None:
+    rig = VideoRig(tmp_path, api=FakeVideoApi([snap("in_progress", 10)], chunk=500))
+    await rig.generate(GenerateVideoCommand(prompt="a river", save_path="river.mp4", max_wait_ms=0))
+    rig.api.script = [snap("completed", cost="1.60")]
+    with disk_full_after(len(CLIP) // 2), pytest.raises(ConfigurationError):
+        await rig.status(JOB_ID)
+    assert rig.audit.rows == [("generate_video", "still_running", None), ("generate_video", "CONFIGURATION", "1.60")]
+    done = await rig.status(JOB_ID)
+    assert done.video is not None and len(rig.audit.events) == 2
 
 
 async def test_stale_temp_files_of_a_job_are_removed_when_it_resumes(tmp_path: Path) -> None:
