@@ -9,6 +9,7 @@ from dependency_injector import containers, providers
 
 from ..adapters.caller_spaces import CallerInputs, LocalCallerSpaces
 from ..adapters.clock import SystemClock
+from ..adapters.legacy_jobs import import_legacy_jobs
 from ..adapters.memory_locks import InProcessLocks
 from ..adapters.state_job_store import StateVideoJobStore
 from ..adapters.state_store_factory import open_state_store
@@ -30,11 +31,12 @@ def default_state_path(settings: Settings) -> Path:
 
 
 async def open_state(settings: Settings) -> AsyncIterator[StateStore]:
-    """The shared state store, opened in the running loop and closed at the app's stop; nothing connects
-    until the first operation, so a server without policy pays only for the ledger rows it writes."""
+    """The shared state store, opened in the running loop and closed at the app's stop. Jobs saved by earlier
+    versions (``jobs.sqlite3``) are imported into it once."""
     store = open_state_store(settings.state_url, default_path=default_state_path(settings),
                              redis_prefix=settings.state_prefix)
     try:
+        await import_legacy_jobs(Path(settings.job_store_file(settings.output_root())), StateVideoJobStore(store))
         yield store
     finally:
         await store.aclose()
