@@ -1,4 +1,4 @@
-"""Video jobs saved by earlier versions (``jobs.sqlite3``) resume after the upgrade: imported once into the state store."""
+"""Video jobs saved by earlier versions (``jobs.sqlite3``) resume after the upgrade: imported once."""
 
 from __future__ import annotations
 
