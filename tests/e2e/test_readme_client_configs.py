@@ -30,7 +30,8 @@ def readme_configs() -> list[tuple[str, dict[str, Any]]]:
     for number, block in enumerate(blocks, 1):
         document = json.loads(block)
         for name, server in {**document.get("mcpServers", {}), **document.get("servers", {})}.items():
-            configs.append((f"block{number}-{name}-{Path(server['command']).name}", server))
+            if "command" in server:  # remote (HTTP) configs are run by tests/e2e/test_http_service.py's kind
+                configs.append((f"block{number}-{name}-{Path(server['command']).name}", server))
     return configs
 
 
