@@ -32,7 +32,7 @@ AudioFormat = Literal["wav", "mp3", "flac", "opus", "pcm16"]
 assert get_args(AspectRatio) == ASPECT_RATIOS and get_args(ImageSize) == IMAGE_SIZES
 assert get_args(AudioFormat) == AUDIO_FORMATS
 
-IMAGE = """Create an image from a prompt, or edit up to 8 reference_images (input-folder paths, http(s) or data: URLs, or "1"/INDEX_n/file id from get_user_images). Paid, often a few cents. To describe an image use analyze_image.
+IMAGE = """Create an image from a prompt, or edit up to 8 reference_images (input-folder paths, http(s) or data: URLs). Paid, often a few cents. To describe an image use analyze_image.
 Each image is saved under OPENROUTER_OUTPUT_DIR: save_path is relative to it (else auto-named), its extension follows the real format, and an existing file is replaced only with overwrite: true.
 Returns the absolute path, size and cost, a preview (long edge 1024 px), a resource_link, and the full image only with return_full (size-capped).
 Errors: INVALID_INPUT, UNSAFE_PATH, UPSTREAM_REFUSED (no image; quotes the model's text), CONFIGURATION."""

@@ -21,7 +21,6 @@ from .registry import ToolRegistry
 
 ANALYZE = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=False, open_world_hint=True)
 SOURCE = "File path, http(s) URL or base64 data: URL."
-IMAGE_SOURCE = "File path, http(s)/data: URL, or INDEX_n/file id from get_user_images."
 CACHING = "cache* as in chat_completion; cache_input asks the provider to cache the media."
 FAILS = ("Errors: UNSAFE_PATH (outside OPENROUTER_INPUT_DIR), UPSTREAM_REFUSED (private URL, credits), INVALID_INPUT "
          "(missing file, remote HTTP error, model lacks this modality: suggestions), RESOURCE_TOO_LARGE, "
@@ -69,7 +68,7 @@ Question = Annotated[str | None, Field(max_length=TEXT_MAX)]
 
 def register(registry: ToolRegistry) -> None:
     image_max = registry.source_max_chars(MediaKind.IMAGE)
-    ImageSource = Annotated[str | None, Field(max_length=image_max, description=IMAGE_SOURCE)]
+    ImageSource = Annotated[str | None, Field(max_length=image_max, description=SOURCE)]
     ImageList = Annotated[list[Annotated[str, Field(max_length=image_max)]] | None, Field(
         max_length=8, description="More images to compare with image.")]
     AudioSource = Annotated[str | None, Field(max_length=registry.source_max_chars(MediaKind.AUDIO),
