@@ -12,6 +12,7 @@ from typing import Any
 import mongomock
 import pytest
 from bson import ObjectId
+from dependency_injector import providers
 from PIL import Image
 
 from openrouter_multimodal.adapters.librechat_library import LibreChatImageLibrary
@@ -20,6 +21,8 @@ from openrouter_multimodal.domain.caller import Caller, IdentitySource
 from openrouter_multimodal.domain.errors import ConfigurationError, ErrorCode, InvalidInput, UnsafePath, UpstreamError
 from openrouter_multimodal.domain.library import FileIdRef, IndexRef, LibraryQuery
 from openrouter_multimodal.domain.media import MEDIA_LIMIT_DEFAULTS, MediaKind
+from openrouter_multimodal.entrypoints.api import OpenRouterMultimodal
+from tests.support.harness import TEST_KEY
 from tests.support.harness import test_fetcher as guarded_fetcher
 from tests.support.loopback import serving
 
@@ -229,3 +232,24 @@ async def test_without_a_database_or_mount_the_error_names_the_setting(
 async def test_generated_images_are_left_to_librechat(shim: AsyncCollectionShim, mounts: tuple[Path, Path]) -> None:
     assert await make(shim, mounts).add(ALICE, name="x.png", data=png("red"), mime="image/png") is None
     assert shim.collection.count_documents({}) == 0
+
+
+async def test_the_container_wires_the_librechat_library_for_every_image_input(
+        shim: AsyncCollectionShim, mounts: tuple[Path, Path], tmp_path: Path) -> None:
+    uuid = "0b9f6c1e-4d2a-4f8e-9a7b-3c5d1e2f4a6b"
+    (mounts[0] / ALICE_ID / f"{uuid}.png").write_bytes(png("red"))
+    shim.collection.insert_one(doc(ALICE_ID, uuid, 1))
+    app = OpenRouterMultimodal(api_key=TEST_KEY, output_dir=str(tmp_path / "out"), library="librechat",
+                               librechat_mongo_uri="mongodb://127.0.0.1:1/LibreChat",
+                               librechat_images_dir=str(mounts[0]), librechat_uploads_dir=str(mounts[1]))
+    app._runtime.container.library.files.override(providers.Object(MongoFiles(shim)))
+    async with app:
+        page = await app.get_user_images(caller=ALICE)
+        assert [e.file_id for e in page.entries] == [uuid]
+        assert (await app.get_user_images(caller=BOB)).entries == ()
+        with pytest.raises(InvalidInput, match="get_user_images again"):
+            await app.analyze_image(uuid, caller=BOB)
+        with pytest.raises(InvalidInput, match="no INDEX_1"):
+            await app.analyze_image("1", caller=BOB)
+        with pytest.raises(InvalidInput, match="not a LibreChat user id"):
+            await app.get_user_images()
