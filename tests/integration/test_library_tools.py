@@ -109,3 +109,28 @@ def anyio_backend() -> str:
 
 
 pytestmark = pytest.mark.anyio
+
+
+def test_a_library_that_cannot_take_the_generated_image_is_a_note_not_a_lost_result(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the library folder should be")
+    sent: list[bytes] = []
+    url = "data:image/png;base64," + base64.b64encode(png("red")).decode()
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/models"):
+            return httpx.Response(200, json={"data": []})
+        sent.append(request.content)
+        message = {"role": "assistant", "content": "", "images": [{"type": "image_url", "image_url": {"url": url}}]}
+        return httpx.Response(200, json={"model": "google/gemini-2.5-flash-image", "choices": [
+            {"message": message, "finish_reason": "stop"}], "usage": {"total_tokens": 8, "cost": 0.03}})
+
+    container = make_container(make_settings(output_dir=str(tmp_path / "outputs"), library_dir=str(blocker),
+                                             max_retries=0))
+    container.upstream.transport.override(providers.Object(httpx.MockTransport(answer)))
+    with sync_client(server_for(container)) as client:
+        made = client.call("generate_image", {"prompt": "a red square", "save_path": "red.png"})
+    assert not made.is_error, made.content
+    assert (tmp_path / "outputs" / "red.png").read_bytes() == png("red")
+    assert "not added to your image library" in made.content[0].text  # type: ignore[union-attr]
+    assert (made.meta or {})["images"][0]["file_id"] is None and len(sent) == 1
