@@ -20,6 +20,7 @@ from .call import ToolCall
 from .generation_ports import ImageGenerator
 from .image_ports import ImagePreparer, ImagePreviewer, PreparedImage
 from .job_ports import OutputSpaces, OutputStore
+from .library_ports import ImageLibrary
 from .media_loading import LoadedMedia
 from .model_catalog import ModelCatalog
 from .model_choice import ensure_listed, readable_models
@@ -75,6 +76,7 @@ class SavedImage:
     height: int | None = None
     preview: PreparedImage | None = None
     full: bytes | None = None
+    file_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,12 +110,14 @@ class GenerateImage:
     model the catalogue says cannot output images (INVALID_INPUT). A reply without images is
     UPSTREAM_REFUSED quoting the model's text. Saved images get the extension of their real
     format; previews are made off the event loop. A failure after the upstream was paid carries
-    its ``billing``, so the pipeline audits and charges the real cost.
+    its ``billing``, so the pipeline audits and charges the real cost. Each saved image then joins the
+    caller's ``ImageLibrary`` (so "make it bluer" can name it as INDEX_1); a library that cannot take it
+    adds a note, never an error, because the image is paid and saved.
     """
 
     def __init__(self, *, generator: ImageGenerator, outputs: OutputSpaces, loader: MediaSource,
                  preparer: ImagePreparer, previewer: ImagePreviewer, catalog: ModelCatalog,
-                 credentials: Credentials, defaults: ImageDefaults) -> None:
+                 credentials: Credentials, defaults: ImageDefaults, library: ImageLibrary | None = None) -> None:
         self._generator = generator
         self._outputs = outputs
         self._loader = loader
@@ -122,6 +126,7 @@ class GenerateImage:
         self._catalog = catalog
         self._credentials = credentials
         self._defaults = defaults
+        self._library = library
 
     async def __call__(self, call: ToolCall[GenerateImageCommand]) -> ImageGenerationResult:
         self._credentials.ensure_configured()
@@ -151,6 +156,8 @@ class GenerateImage:
         with charged(paid):
             saved = [await self._save(store, image, n, target, command, notes)
                      for n, image in enumerate(result.images, 1)]
+        saved = [await self._join_library(call.caller, image, data.data, notes)
+                 for image, data in zip(saved, result.images, strict=True)]
         return ImageGenerationResult(images=tuple(saved), model=result.model, text=result.text,
                                      provider=result.provider, usage=result.usage, notes=tuple(notes))
 
@@ -166,6 +173,16 @@ class GenerateImage:
             exc.args = (exc.message,)
             raise
         return f"data:{prepared.mime};base64,{base64.b64encode(prepared.data).decode('ascii')}"
+
+    async def _join_library(self, caller: Caller, image: SavedImage, data: bytes, notes: list[str]) -> SavedImage:
+        if self._library is None:
+            return image
+        try:
+            entry = await self._library.add(caller, name=image.name.rsplit("/", 1)[-1], data=data, mime=image.mime)
+        except OpenRouterMcpError as exc:
+            notes.append(f"{image.name} was saved but not added to your image library ({exc.message}).")
+            return image
+        return replace(image, file_id=entry.file_id) if entry is not None else image
 
     async def _check_model(self, model: ModelId) -> None:
         ensure_listed(model, await readable_models(self._catalog))

@@ -11,10 +11,12 @@ from urllib.parse import urlsplit
 
 from ..domain.caller import Caller
 from ..domain.errors import InvalidInput
+from ..domain.library import LibraryRef, parse_library_ref
 from ..domain.media import SNIFF_BYTES, MediaFormat, MediaKind, MediaLimits, decide_format, setting_prefix, too_large
 from ..domain.media_source import DataUrl, HttpUrl, LocalPath, MediaSource
 from ..domain.setting_refs import setting
 from .fetch_ports import FetchLimits, UrlFetcher
+from .library_ports import ImageLibrary
 from .media_ports import InputSpaces, LocalFileReader
 
 STREAM_THRESHOLD = 4 * 1024 * 1024
@@ -47,18 +49,27 @@ class MediaLoader:
     decided by magic bytes first, then the name, then the declared MIME type. Large local
     audio and video files are not read here at all: the result carries a chunk stream so the
     upstream request body can be produced without holding the file in memory.
+
+    Images may also be named by ``"1"``, ``"INDEX_1"`` or a file id: those resolve in the caller's own
+    ``ImageLibrary`` (never anyone else's), here, so every tool that takes an image accepts them.
     """
 
     def __init__(self, *, files: InputSpaces, fetcher: UrlFetcher,
-                 limits: Mapping[MediaKind, MediaLimits]) -> None:
+                 limits: Mapping[MediaKind, MediaLimits], library: ImageLibrary | None = None) -> None:
         self._files = files
         self._fetcher = fetcher
         self._limits = limits
+        self._library = library
 
     async def load(self, raw: str, kind: MediaKind, caller: Caller) -> LoadedMedia:
-        """``raw`` loaded for ``caller``: local paths are read only from that caller's input space."""
-        source = MediaSource.parse(raw)
+        """``raw`` loaded for ``caller``: local paths are read only from that caller's input space, library
+        references only from that caller's library."""
         limits = self._limits[kind]
+        if kind is MediaKind.IMAGE and self._library is not None:
+            ref = parse_library_ref(raw)
+            if ref is not None:
+                return await self._from_library(self._library, ref, caller, limits)
+        source = MediaSource.parse(raw)
         prefix = setting_prefix(kind)
         if isinstance(source, DataUrl):
             return self._from_data_url(source, kind, limits, prefix)
@@ -71,6 +82,14 @@ class MediaLoader:
             return LoadedMedia(kind, fmt, len(fetched.data), "url", data=fetched.data)
         assert isinstance(source, LocalPath)
         return await self._from_file(self._files.for_caller(caller), source.path, kind, limits, prefix)
+
+    @staticmethod
+    async def _from_library(library: ImageLibrary, ref: LibraryRef, caller: Caller,
+                            limits: MediaLimits) -> LoadedMedia:
+        image = await library.resolve(caller, ref, limits.max_download_bytes)
+        fmt = decide_format(MediaKind.IMAGE, image.data[:SNIFF_BYTES], name=image.entry.filename,
+                            mime=image.entry.mime)
+        return LoadedMedia(MediaKind.IMAGE, fmt, len(image.data), "library", data=image.data)
 
     @staticmethod
     async def _from_file(files: LocalFileReader, path: str, kind: MediaKind, limits: MediaLimits,

@@ -11,6 +11,7 @@ from ..application.media_analysis import AnalysisResult, AnalyzeMedia
 from ..application.usage import UsageQuery, UsageReport
 from ..domain.caller import Caller
 from ..domain.chat import ChatMessage, ChatRequest, ChatResult, ResponseCache
+from ..domain.library import LibraryPage, LibraryQuery
 from ..domain.media import MediaKind
 from ..domain.model_card import ModelCard
 from ..domain.model_id import ModelId
@@ -79,3 +80,9 @@ class ReadingMethods(ApiBase):
     async def get_usage(self, *, caller: Caller | None = None) -> UsageReport:
         report: UsageReport = await self._call("get_usage", UsageQuery(), caller)
         return report
+
+    async def get_user_images(self, *, limit: int = 10, offset: int = 0,
+                              caller: Caller | None = None) -> LibraryPage:
+        """The caller's images newest first; ``.entries[i]`` is ``INDEX_{offset + i + 1}`` for any image input."""
+        page: LibraryPage = await self._call("get_user_images", LibraryQuery(limit, offset), caller)
+        return page

@@ -10,6 +10,7 @@ from dependency_injector import containers, providers
 from ..application.pipeline import CallPipeline
 from .core_container import CoreUseCases
 from .generation_container import GenerationUseCases
+from .library_container import Library
 from .media_container import Media
 from .pipeline_container import Calls
 from .settings import Settings
@@ -28,13 +29,14 @@ class Container(containers.DeclarativeContainer):
     upstream = providers.Container(Upstream, settings=settings)
     media = providers.Container(Media, settings=settings)
     storage = providers.Container(Storage, settings=settings)
+    library = providers.Container(Library, settings=settings, media=media)
     core = providers.Container(CoreUseCases, settings=settings, configuration_problem=configuration_problem,
-                               upstream=upstream, media=media, storage=storage)
+                               upstream=upstream, media=media, storage=storage, library=library)
     generation = providers.Container(GenerationUseCases, settings=settings, upstream=upstream, media=media,
-                                     storage=storage, core=core)
+                                     storage=storage, core=core, library=library)
     video = providers.Container(VideoUseCases, settings=settings, upstream=upstream, storage=storage, core=core)
     calls = providers.Container(Calls, settings=settings, storage=storage, core=core, generation=generation,
-                                video=video)
+                                video=video, library=library)
 
 
 async def resolve(provider: providers.Provider[T]) -> T:

@@ -50,18 +50,20 @@ def upstream_problem(settings: Settings) -> str | None:
 
 
 class CoreUseCases(containers.DeclarativeContainer):
-    """Catalogue, chat, analysis and health; ``upstream``, ``media`` and ``storage`` come from the root."""
+    """Catalogue, chat, analysis and health; ``upstream``, ``media``, ``storage`` and ``library`` come from the root."""
 
     settings = providers.Dependency(instance_of=Settings)
     configuration_problem: providers.Object[str | None] = providers.Object(None)
     upstream = providers.DependenciesContainer()
     media = providers.DependenciesContainer()
     storage = providers.DependenciesContainer()
+    library = providers.DependenciesContainer()
 
     catalog = providers.Singleton(ModelCatalog, source=upstream.catalog, clock=storage.clock,
                                   ttl_seconds=providers.Callable(catalog_ttl_seconds, settings=settings))
     media_loader = providers.Factory(MediaLoader, files=storage.inputs, fetcher=media.url_fetcher,
-                                     limits=providers.Callable(media_limits, settings=settings))
+                                     limits=providers.Callable(media_limits, settings=settings),
+                                     library=library.images)
     chat_completion = providers.Factory(
         ChatCompletion, upstream=upstream.chat, catalog=catalog, credentials=upstream.http,
         defaults=providers.Callable(chat_defaults, settings=settings))

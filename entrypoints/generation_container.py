@@ -31,10 +31,11 @@ class GenerationUseCases(containers.DeclarativeContainer):
     media = providers.DependenciesContainer()
     storage = providers.DependenciesContainer()
     core = providers.DependenciesContainer()
+    library = providers.DependenciesContainer()
     generate_image = providers.Factory(
         GenerateImage, generator=upstream.images, outputs=storage.spaces, loader=core.media_loader,
         preparer=media.images, previewer=media.images, catalog=core.catalog, credentials=upstream.http,
-        defaults=providers.Callable(image_defaults, settings=settings))
+        defaults=providers.Callable(image_defaults, settings=settings), library=library.images)
     generate_audio = providers.Factory(
         GenerateAudio, generator=upstream.speech, outputs=storage.spaces, credentials=upstream.http,
         defaults=providers.Callable(speech_defaults, settings=settings))

@@ -25,6 +25,7 @@ class Calls(containers.DeclarativeContainer):
     core = providers.DependenciesContainer()
     generation = providers.DependenciesContainer()
     video = providers.DependenciesContainer()
+    library = providers.DependenciesContainer()
 
     policy = providers.Singleton(PolicyEngine, policy=rules, store=storage.state, cards=core.catalog,
                                  clock=storage.clock, settings=providers.Callable(engine_settings, settings=settings))
@@ -46,6 +47,7 @@ class Calls(containers.DeclarativeContainer):
         get_video_status=video.get_video_status.provider,
         list_video_jobs=video.list_video_jobs.provider,
         get_usage=get_usage.provider,
+        get_user_images=library.get_user_images.provider,
     ))
     pipeline = providers.Singleton(CallPipeline, specs=providers.Callable(tool_specs), handlers=handlers,
                                    policy=policy, audit=storage.audit, locks=storage.locks, clock=storage.clock)

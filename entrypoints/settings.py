@@ -13,6 +13,7 @@ from ..domain.provider_preferences import ProviderPreferences
 from ..domain.redaction import secret_set, url_credentials
 from .generation_settings import MIB, GenerationSettings
 from .http_settings import HttpSettings
+from .library_settings import LibrarySettings
 from .media_settings import MediaSettings
 from .service_settings import ServiceSettings
 
@@ -168,14 +169,16 @@ class CoreSettings(BaseSettings):
         return secret_set((*key, *url_credentials(self.base_url)))
 
 
-class Settings(CoreSettings, MediaSettings, GenerationSettings, ServiceSettings, HttpSettings):
+class Settings(CoreSettings, MediaSettings, GenerationSettings, ServiceSettings, HttpSettings, LibrarySettings):
     """Every setting of the server, one mixin per concern."""
 
     def secret_values(self) -> tuple[str, ...]:
-        """Every configured secret: the API key, credentials in the base and state URLs, the pseudonym salt."""
+        """Every configured secret: the API key, credentials in the base, state and LibreChat database URLs,
+        the pseudonym salt."""
         state = url_credentials(self.state_url) if self.state_url else ()
+        mongo = url_credentials(self.librechat_mongo_uri) if self.librechat_mongo_uri else ()
         salt = (self.user_id_salt,) if self.user_id_salt else ()
-        return secret_set((*super().secret_values(), *state, *salt))
+        return secret_set((*super().secret_values(), *state, *mongo, *salt))
 
 
 class ExplicitSettings(Settings):

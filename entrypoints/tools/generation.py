@@ -90,6 +90,8 @@ def present_image(result: ImageGenerationResult, store: OutputStore) -> CallTool
     for image, path in zip(result.images, paths, strict=True):
         dims = f"{image.width}x{image.height} px, " if image.width is not None else ""
         lines.append(f"Saved image to {path} ({dims}{_size(image.size)}, {image.mime}).")
+        if image.file_id:
+            lines.append(f"Added to your image library as {image.file_id}.")
         if image.preview is not None:
             previews.append(ImageContent(type="image", data=_b64(image.preview.data), mime_type=image.preview.mime))
         links += _link(store, image.name, image.mime, image.size, "Full-resolution generated image")
@@ -103,7 +105,7 @@ def present_image(result: ImageGenerationResult, store: OutputStore) -> CallTool
         "model": result.model, "provider": result.provider, **usage_meta(result.usage),
         "saved_paths": paths,
         "images": [{"path": p, "bytes": i.size, "mime": i.mime, "width": i.width, "height": i.height,
-                    "preview_mime": i.preview.mime if i.preview else None}
+                    "preview_mime": i.preview.mime if i.preview else None, "file_id": i.file_id}
                    for i, p in zip(result.images, paths, strict=True)],
     }
     if result.notes:
@@ -132,7 +134,8 @@ def present_audio(result: SpeechResult, store: OutputStore) -> CallToolResult:
 
 
 def register(registry: ToolRegistry) -> None:
-    References = list[Annotated[str, Field(max_length=registry.source_max_chars(MediaKind.IMAGE))]] | None
+    image_max = registry.source_max_chars(MediaKind.IMAGE)
+    References = list[Annotated[str, Field(max_length=image_max)]] | None
 
     async def generate_image(
         ctx: Context,
@@ -142,6 +145,8 @@ def register(registry: ToolRegistry) -> None:
         image_size: ImageSize | None = None,
         reference_images: Annotated[References, Field(max_length=8)] = None,
         input_images: Annotated[References, Field(max_length=8)] = None,
+        reference_image_url: Annotated[str | None, Field(max_length=image_max)] = None,
+        reference_image_urls: Annotated[References, Field(max_length=8)] = None,
         modalities: Annotated[list[Literal["image", "text"]] | None, Field(max_length=2)] = None,
         max_tokens: MaxTokens = None,
         save_path: SavePath = None,
@@ -149,7 +154,9 @@ def register(registry: ToolRegistry) -> None:
         return_full: bool = False,
     ) -> CallToolResult:
         async def body() -> CallToolResult:
-            refs = tuple(dict.fromkeys([*(reference_images or ()), *(input_images or ())]))
+            refs = tuple(dict.fromkeys([*(reference_images or ()), *(input_images or ()),
+                                        *([reference_image_url] if reference_image_url else ()),
+                                        *(reference_image_urls or ())]))
             result = await registry.dispatch("generate_image", GenerateImageCommand(
                 prompt=prompt, model=model, aspect_ratio=aspect_ratio, image_size=image_size, reference_images=refs,
                 modalities=tuple(modalities or ()), max_tokens=max_tokens, save_path=save_path, overwrite=overwrite,
@@ -198,6 +205,6 @@ def register(registry: ToolRegistry) -> None:
         return await guarded("rerank_documents", body)
 
     registry.add(generate_image, title="Generate image", description=IMAGE, annotations=GENERATE,
-                 aliases=("input_images",))
+                 aliases=("input_images", "reference_image_url", "reference_image_urls"))
     registry.add(generate_audio, title="Generate audio", description=AUDIO, annotations=GENERATE)
     registry.add(rerank_documents, title="Rerank documents", description=RERANK_DESCRIPTION, annotations=RERANK)

@@ -11,7 +11,7 @@ import pytest
 from tests.support.harness import SyncMcp, make_container, make_settings, server_for, sync_client
 from tests.support.openrouter_stub import serve_cassette
 
-TOOLS_LIST_MAX_BYTES = 22_000
+TOOLS_LIST_MAX_BYTES = 22_500  # 22_000 before get_user_images (about 520 bytes) was added
 GENERATING = {"generate_image", "generate_audio", "generate_video", "generate_video_from_image"}
 
 
@@ -77,7 +77,7 @@ def test_get_video_status_names_every_source_of_its_ids(listed: list[dict[str, A
         assert source in description
 
 
-def test_tools_list_stays_under_22_kb(listed: list[dict[str, Any]]) -> None:
+def test_tools_list_stays_under_22_5_kb(listed: list[dict[str, Any]]) -> None:
     """Measured as the compact JSON of the tool list, as it goes over the wire (plus a 41-byte envelope)."""
     compact = len(json.dumps(listed, separators=(",", ":")).encode())
     assert compact <= TOOLS_LIST_MAX_BYTES, {t["name"]: len(json.dumps(t, separators=(",", ":"))) for t in listed}
