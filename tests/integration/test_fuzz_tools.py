@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from mcp import MCPError
 
 import openrouter_multimodal.entrypoints as entrypoints
+from openrouter_multimodal.entrypoints.tool_specs import tool_specs
 from tests.support import harness
 from tests.support.harness import SyncMcp, make_container, make_settings, server_for, sync_client
 from tests.support.openrouter_stub import serve_cassette
@@ -70,9 +71,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
             yield Session(client, {t.name: t.input_schema for t in tools})
 
 
-TOOLS = ["chat_completion", "analyze_image", "analyze_audio", "analyze_video", "generate_image", "generate_audio",
-         "rerank_documents", "generate_video", "generate_video_from_image", "get_video_status", "list_video_jobs",
-         "search_models", "get_model_info", "validate_model", "health_check", "get_usage"]
+TOOLS = sorted(tool_specs())
 
 
 def test_the_fuzzed_tool_list_is_the_published_one(session: Session) -> None:
