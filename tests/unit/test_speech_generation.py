@@ -20,9 +20,8 @@ from openrouter_multimodal.application.speech_generation import (
 from openrouter_multimodal.domain.errors import ConfigurationError, ErrorCode, InvalidInput, UnsafePath, UpstreamError
 from openrouter_multimodal.domain.generation import AudioResult, pcm16_to_wav
 from openrouter_multimodal.domain.usage import Usage
-from tests.fakes import FakeCredentials
+from tests.fakes import FakeCredentials, card
 from tests.generation_fakes import FakeOutputStore, FakeSpeechGenerator
-from tests.fakes import card
 from tests.media_endpoint_fakes import FakeCostLookup, FakeSynthesizer, media_models
 from tests.pipeline_fakes import Dispatch, SameSpace
 
