@@ -61,7 +61,11 @@ class SandboxedFileReader:
         text = raw.strip()
         if not text or "\x00" in text:
             raise InvalidInput("the file path is empty or contains a NUL character: pass a file path.")
-        candidate = Path(text).expanduser()
+        try:
+            candidate = Path(text).expanduser()
+        except RuntimeError:
+            raise InvalidInput(f"'{text[:80]}' names the home folder of an unknown user: pass a path inside the "
+                               "input directories.") from None
         if candidate.is_absolute() or not self._roots:
             bases: tuple[Path, ...] = (candidate if candidate.is_absolute() else Path.cwd() / candidate,)
         else:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Protocol
 
+from ..domain.embeddings import EmbeddingRequest, EmbeddingResult
 from ..domain.generation import (
     AudioRequest,
     AudioResult,
@@ -14,13 +16,16 @@ from ..domain.generation import (
     VideoRequest,
     VideoSnapshot,
 )
+from ..domain.transcription import Transcript, TranscriptionRequest
+from ..domain.tts import SpeechRequest
 from .job_ports import ByteSink
 
-__all__ = ["ByteSink", "ImageGenerator", "Reranker", "SpeechGenerator", "VideoJobsApi"]
+__all__ = ["ByteSink", "CostLookup", "Embedder", "ImageGenerator", "Reranker", "SpeechGenerator",
+           "SpeechSynthesizer", "Transcriber", "VideoJobsApi"]
 
 
 class ImageGenerator(Protocol):
-    """Asks an image-output model for images (OpenRouter does this through a chat completion).
+    """Asks an image-output model for images: one adapter per route (a chat completion, or ``POST /images``).
 
     Returns every image the model produced, possibly none with only text: deciding that zero images
     is a refusal belongs to the use case, which can quote the model's text. Raises ``UpstreamError``
@@ -78,3 +83,43 @@ class Reranker(Protocol):
     """
 
     async def rerank(self, request: RerankRequest) -> RerankResult: ...
+
+
+class SpeechSynthesizer(Protocol):
+    """Text-to-speech over ``POST /audio/speech``, which answers raw audio bytes (mp3 or 16-bit PCM).
+
+    Returns the audio with PCM already wrapped as WAV and the ``X-Generation-Id`` (the reply carries no
+    usage, so the cost comes from the generation record). Raises a classified ``UpstreamError``; not retried.
+    """
+
+    async def synthesize(self, request: SpeechRequest) -> AudioResult: ...
+
+
+class Transcriber(Protocol):
+    """Speech-to-text over ``POST /audio/transcriptions`` for one piece of audio within the per-request limit.
+
+    Asks for ``verbose_json`` when ``request.timed`` (segments with timestamps), else ``json``. Raises a
+    classified ``UpstreamError``; not retried (billed per second of audio).
+    """
+
+    async def transcribe(self, request: TranscriptionRequest) -> Transcript: ...
+
+
+class Embedder(Protocol):
+    """Embeddings over ``POST /embeddings``; the vectors come back in input order, every value a finite float.
+
+    Raises a classified ``UpstreamError`` (also for a reply whose vectors do not match the inputs).
+    """
+
+    async def embed(self, request: EmbeddingRequest) -> EmbeddingResult: ...
+
+
+class CostLookup(Protocol):
+    """The USD cost of a finished generation from ``GET /generation?id=``, for replies that carry none.
+
+    Bounded by its own short deadline and a few attempts (the record can 404 for a moment after the
+    call ends). Returns None when the record gives no cost; raises on failure, which callers treat as
+    "cost not reported" because the paid result must never be lost to this lookup.
+    """
+
+    async def cost(self, generation_id: str) -> Decimal | None: ...

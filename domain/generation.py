@@ -10,12 +10,14 @@ from typing import Any
 
 from .caller import Attribution
 from .errors import InvalidInput
+from .image_options import MAX_VARIANTS, OUTPUT_FORMATS, QUALITIES, RESOLUTIONS
 from .model_id import ModelId
 from .paid_call import Billing
 from .usage import Usage
 
 ASPECT_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9", "1:4", "4:1", "1:8", "8:1")
 IMAGE_SIZES = ("0.5K", "1K", "2K", "4K")
+"""The chat route's ``image_config.image_size`` names; requests carry the ``/images`` tiers (``RESOLUTIONS``)."""
 IMAGE_MODALITIES = ("image", "text")
 AUDIO_FORMATS = ("wav", "mp3", "flac", "opus", "pcm16")
 FRAME_TYPES = ("first_frame", "last_frame")
@@ -50,16 +52,26 @@ class ImageRequest:
     model: ModelId
     prompt: str
     aspect_ratio: str | None = None
-    image_size: str | None = None
+    resolution: str | None = None
     reference_images: tuple[str, ...] = ()
     modalities: tuple[str, ...] = IMAGE_MODALITIES
     max_tokens: int | None = None
+    n: int = 1
+    seed: int | None = None
+    output_format: str | None = None
+    quality: str | None = None
     attribution: Attribution = field(default_factory=Attribution)
 
     def __post_init__(self) -> None:
         _prompt(self.prompt)
         _choice("aspect_ratio", self.aspect_ratio, ASPECT_RATIOS)
-        _choice("image_size", self.image_size, IMAGE_SIZES)
+        _choice("resolution", self.resolution, RESOLUTIONS)
+        _choice("output_format", self.output_format, OUTPUT_FORMATS)
+        _choice("quality", self.quality, QUALITIES)
+        if not 1 <= self.n <= MAX_VARIANTS:
+            raise InvalidInput(f"n must be between 1 and {MAX_VARIANTS}.")
+        if self.seed is not None and not 0 <= self.seed < 2**32:
+            raise InvalidInput("seed must be between 0 and 4294967295.")
         for modality in self.modalities:
             _choice("modalities", modality, IMAGE_MODALITIES)
         if self.modalities and "image" not in self.modalities:
@@ -83,6 +95,7 @@ class ImageResult:
     provider: str | None = None
     usage: Usage | None = None
     finish_reason: str | None = None
+    generation_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +123,7 @@ class AudioResult:
     model: str
     provider: str | None = None
     usage: Usage | None = None
+    generation_id: str | None = None
 
     @property
     def mime(self) -> str:

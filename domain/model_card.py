@@ -10,6 +10,38 @@ MODALITIES = ("text", "image", "audio", "video", "file")
 
 
 @dataclass(frozen=True, slots=True)
+class ParamSpec:
+    """What values a dedicated endpoint takes for one request field (``/images/models`` capability descriptor).
+
+    ``kind`` is ``enum`` (``values``), ``range`` (``minimum``..``maximum``) or ``boolean``; anything else is
+    ``any`` (the field is supported, its values are not described).
+    """
+
+    kind: str = "any"
+    values: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def allows(self, value: object) -> bool:
+        if self.kind == "enum" and self.values:
+            return str(value) in self.values
+        if self.kind == "range" and isinstance(value, int | float) and not isinstance(value, bool):
+            return (self.minimum is None or value >= self.minimum) and (self.maximum is None or value <= self.maximum)
+        if self.kind == "boolean":
+            return isinstance(value, bool)
+        return True
+
+    def describe(self) -> str:
+        if self.kind == "enum" and self.values:
+            return ", ".join(self.values)
+        if self.kind == "range":
+            low = "" if self.minimum is None else f"{self.minimum:g}"
+            high = "" if self.maximum is None else f"{self.maximum:g}"
+            return f"{low}..{high}"
+        return self.kind
+
+
+@dataclass(frozen=True, slots=True)
 class Pricing:
     """USD per token (prompt/completion) or per unit (request/image); ``None`` when unlisted."""
 
@@ -38,6 +70,9 @@ class ModelCard:
     max_completion_tokens: int | None = None
     supported_parameters: tuple[str, ...] = ()
     description: str = ""
+    voices: tuple[str, ...] = ()
+    parameter_specs: tuple[tuple[str, ParamSpec], ...] = ()
+    """Per-field value descriptors, only from the dedicated listings (``/images/models``)."""
 
     @property
     def provider(self) -> str:
@@ -52,6 +87,10 @@ class ModelCard:
 
     def produces(self, modality: str) -> bool:
         return modality in self.output_modalities
+
+    def spec(self, parameter: str) -> ParamSpec | None:
+        """The descriptor of ``parameter`` (None: the listing says the model does not take it)."""
+        return next((spec for name, spec in self.parameter_specs if name == parameter), None)
 
     @property
     def reasons(self) -> bool:

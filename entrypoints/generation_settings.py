@@ -20,6 +20,12 @@ class GenerationSettings(BaseSettings):
     default_speech_model: str = "openai/gpt-audio"
     default_video_gen_model: str = "google/veo-3.1"
     default_rerank_model: str = "cohere/rerank-v3.5"
+    default_tts_model: str = "openai/gpt-4o-mini-tts-2025-12-15"
+    default_transcription_model: str = "openai/whisper-large-v3"
+    default_embedding_model: str = "openai/text-embedding-3-small"
+    transcription_chunk_seconds: int = Field(default=600, ge=10, le=3600)
+    transcription_chunk_bytes: int = Field(default=24 * MIB, ge=MIB, le=100 * MIB)
+    embedding_inline_max_values: int = Field(default=4096, ge=0, le=1_000_000)
     preview_max_dimension: int = Field(default=1024, ge=64, le=4096)
     image_inline_max_bytes: int = Field(default=4 * MIB, ge=4096)
     audio_inline_max_bytes: int = Field(default=700 * 1024, ge=4096)

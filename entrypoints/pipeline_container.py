@@ -42,6 +42,8 @@ class Calls(containers.DeclarativeContainer):
         generate_image=generation.generate_image.provider,
         generate_audio=generation.generate_audio.provider,
         rerank_documents=generation.rerank_documents.provider,
+        transcribe_audio=generation.transcribe_audio.provider,
+        embed_texts=generation.embed_texts.provider,
         generate_video=video.generate_video.provider,
         generate_video_from_image=video.generate_video.provider,
         get_video_status=video.get_video_status.provider,

@@ -11,10 +11,16 @@ from dependency_injector import containers, providers
 from ..adapters.openrouter.catalog import OpenRouterCatalog
 from ..adapters.openrouter.chat import OpenRouterChat
 from ..adapters.openrouter.config import OpenRouterConfig, RetryPolicy
+from ..adapters.openrouter.embeddings import OpenRouterEmbeddings
+from ..adapters.openrouter.generations import OpenRouterGenerations
 from ..adapters.openrouter.http import OpenRouterHttp
 from ..adapters.openrouter.images import OpenRouterImages
+from ..adapters.openrouter.images_api import OpenRouterImagesApi
+from ..adapters.openrouter.media_listings import listings as listing_sources
 from ..adapters.openrouter.rerank import OpenRouterRerank
 from ..adapters.openrouter.speech import OpenRouterSpeech
+from ..adapters.openrouter.transcriptions import OpenRouterTranscriptions
+from ..adapters.openrouter.tts import OpenRouterTts
 from ..adapters.openrouter.videos import OpenRouterVideos
 from .settings import Settings
 
@@ -65,3 +71,9 @@ class Upstream(containers.DeclarativeContainer):
     speech = providers.Singleton(OpenRouterSpeech, http=http)
     videos = providers.Singleton(OpenRouterVideos, http=http, base_url=config.provided.base_url, retry=retry)
     reranker = providers.Singleton(OpenRouterRerank, http=http)
+    images_api = providers.Singleton(OpenRouterImagesApi, http=http)
+    tts = providers.Singleton(OpenRouterTts, http=http)
+    transcriptions = providers.Singleton(OpenRouterTranscriptions, http=http)
+    embeddings = providers.Singleton(OpenRouterEmbeddings, http=http)
+    generations = providers.Singleton(OpenRouterGenerations, http=http)
+    listings = providers.Singleton(listing_sources, http=http)

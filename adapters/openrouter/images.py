@@ -10,6 +10,7 @@ from typing import Any
 
 from ...domain.errors import UpstreamError
 from ...domain.generation import IMAGE_MODALITIES, GeneratedImage, ImageRequest, ImageResult
+from ...domain.image_options import chat_image_size
 from ...domain.text_safety import sanitize_result_text
 from .errors import classify
 from .http import OpenRouterHttp
@@ -27,8 +28,8 @@ def image_body(request: ImageRequest) -> dict[str, Any]:
         content += [{"type": "image_url", "image_url": {"url": url}} for url in request.reference_images]
     body: dict[str, Any] = {"model": str(request.model), "messages": [{"role": "user", "content": content}],
                             "modalities": list(request.modalities or IMAGE_MODALITIES)}
-    image_config = {k: v for k, v in (("aspect_ratio", request.aspect_ratio), ("image_size", request.image_size))
-                    if v is not None}
+    image_config = {k: v for k, v in (("aspect_ratio", request.aspect_ratio),
+                                      ("image_size", chat_image_size(request.resolution))) if v is not None}
     if image_config:
         body["image_config"] = image_config
     if request.max_tokens is not None:
@@ -135,7 +136,8 @@ def parse_image_result(body: Any, requested_model: str, headers: Mapping[str, st
                        text=sanitize_result_text(_text_of(message.get("content")), max_chars),
                        model=short_text(body.get("model")) or requested_model,
                        provider=short_text(body.get("provider")),
-                       usage=parse_usage(body.get("usage")), finish_reason=short_text(choice.get("finish_reason")))
+                       usage=parse_usage(body.get("usage")), finish_reason=short_text(choice.get("finish_reason")),
+                       generation_id=short_text(body.get("id")))
 
 
 class OpenRouterImages:

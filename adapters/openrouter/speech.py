@@ -67,8 +67,10 @@ class _Accumulator:
         self.provider: str | None = None
         self.usage: Usage | None = None
         self.sample_rate = PCM16_SAMPLE_RATE
+        self.generation_id: str | None = None
 
     def add(self, chunk: Mapping[str, Any]) -> None:
+        self.generation_id = self.generation_id or short_text(chunk.get("id"))
         if isinstance(chunk.get("model"), str) and chunk["model"]:
             self.model = chunk["model"]
         if isinstance(chunk.get("provider"), str) and chunk["provider"]:
@@ -102,7 +104,7 @@ class _Accumulator:
         if detected == "pcm16":
             data, detected = pcm16_to_wav(data, self.sample_rate), "wav"
         return AudioResult(data=data, format=detected, transcript=transcript, model=self.model,
-                           provider=self.provider, usage=self.usage)
+                           provider=self.provider, usage=self.usage, generation_id=self.generation_id)
 
 
 class OpenRouterSpeech:

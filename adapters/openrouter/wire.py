@@ -254,4 +254,5 @@ def parse_model(raw: Mapping[str, Any]) -> ModelCard | None:
         max_completion_tokens=_int(top.get("max_completion_tokens")),
         supported_parameters=_strings(raw.get("supported_parameters")),
         description=strip_controls(str(raw.get("description") or "")[:1000])[:500],
+        voices=_strings(raw.get("supported_voices")),
     )

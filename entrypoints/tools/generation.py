@@ -10,14 +10,16 @@ from typing import Annotated, Any, Literal, get_args
 
 from mcp.server.mcpserver import Context
 from mcp.types import AudioContent, CallToolResult, ContentBlock, ImageContent, ResourceLink, ToolAnnotations
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ...application.image_generation import GenerateImageCommand, ImageGenerationResult
 from ...application.job_ports import OutputStore
 from ...application.rerank import RerankCommand
 from ...application.speech_generation import GenerateAudioCommand, SpeechResult
 from ...domain.generation import ASPECT_RATIOS, AUDIO_FORMATS, IMAGE_SIZES
+from ...domain.image_options import MAX_VARIANTS, OUTPUT_FORMATS, QUALITIES, RESOLUTIONS
 from ...domain.media import MediaKind
+from ...domain.tts import SPEED_RANGE
 from ..output_resources import resource_link
 from ..presenters import guarded, success, text, usage_meta
 from .fields import MODEL_MAX, TEXT_MAX, MaxTokens, SavePath
@@ -28,40 +30,26 @@ RERANK = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent
 
 AspectRatio = Literal["1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9", "1:4", "4:1", "1:8", "8:1"]
 ImageSize = Literal["0.5K", "1K", "2K", "4K"]
+Resolution = Literal["512", "1K", "2K", "4K"]
+OutputFormat = Literal["png", "jpeg", "webp"]
+Quality = Literal["auto", "low", "medium", "high"]
 AudioFormat = Literal["wav", "mp3", "flac", "opus", "pcm16"]
 assert get_args(AspectRatio) == ASPECT_RATIOS and get_args(ImageSize) == IMAGE_SIZES
-assert get_args(AudioFormat) == AUDIO_FORMATS
+assert get_args(AudioFormat) == AUDIO_FORMATS and get_args(Resolution) == RESOLUTIONS
+assert get_args(OutputFormat) == OUTPUT_FORMATS and get_args(Quality) == QUALITIES
 
-IMAGE = """Create an image from a prompt, or edit up to 8 reference_images (input-folder paths, http(s) or data: URLs). Paid, often a few cents. To describe an image use analyze_image.
-Each image is saved under OPENROUTER_OUTPUT_DIR: save_path is relative to it (else auto-named), its extension follows the real format, and an existing file is replaced only with overwrite: true.
-Returns the absolute path, size and cost, a preview (long edge 1024 px), a resource_link, and the full image only with return_full (size-capped).
-Errors: INVALID_INPUT, UNSAFE_PATH, UPSTREAM_REFUSED (no image; quotes the model's text), CONFIGURATION."""
+IMAGE = """Create images from a prompt, or edit reference_images (paths, URLs, data: URLs). Paid. n, seed, quality and output_format only where the model takes them.
+Saved under OPENROUTER_OUTPUT_DIR (save_path relative); returns paths, delivered size, cost, previews, links."""
 
-AUDIO = """Speak a prompt aloud (or make music) with an audio-output model. Paid per token, usually under a cent. To transcribe audio use analyze_audio.
-Saved under OPENROUTER_OUTPUT_DIR like generate_image (save_path relative, extension follows the real format, replaced only with overwrite: true); pcm16 becomes a mono 24 kHz WAV.
-Returns path, format, size, duration, transcript, a resource_link and the audio inline when small (OPENROUTER_AUDIO_INLINE_MAX_BYTES).
-Errors: INVALID_INPUT (e.g. unknown format), UNSAFE_PATH, UPSTREAM_REFUSED (no audio), UPSTREAM_HTTP (error mid-stream), CONFIGURATION."""
+AUDIO = """Speech from text with a TTS model (voice, speed, instructions), or speech or music with a chat audio model (default). Paid. Transcription: transcribe_audio.
+Saved under OPENROUTER_OUTPUT_DIR (PCM as WAV); returns path, duration, cost, link, inline audio when small."""
 
-RERANK_DESCRIPTION = """Order documents by relevance to a query with a rerank model. Paid per search, a fraction of a cent.
-Use to pick passages worth sending to chat_completion; it writes no text.
-Results are best first: input index and score; top_n keeps the best n; text only with return_documents.
-Errors: INVALID_INPUT, MODEL_NOT_FOUND, UPSTREAM_HTTP, CONFIGURATION."""
-
+RERANK_DESCRIPTION = """Order documents by relevance to one query with a rerank model. Paid.
+Returns index and score, best first; text with return_documents."""
 
 
 def _model(default: str) -> Any:
     return Field(max_length=MODEL_MAX, description=f"Default {default}.")
-
-
-class RerankItem(BaseModel):
-    index: int
-    score: float
-    document: str | None = None
-
-
-class RerankOutput(BaseModel):
-    model: str
-    results: list[RerankItem]
 
 
 def _size(n: int) -> str:
@@ -84,11 +72,18 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
+def _requested(result: ImageGenerationResult) -> str:
+    parts = [f"{result.requested_n} image{'s' if result.requested_n > 1 else ''}"]
+    parts += [p for p in (result.requested_aspect_ratio, result.requested_resolution) if p]
+    return " at ".join([parts[0], " ".join(parts[1:])]) if len(parts) > 1 else parts[0]
+
+
 def present_image(result: ImageGenerationResult, store: OutputStore) -> CallToolResult:
     lines, previews, links, full = [], [], [], []
     paths = [store.display(image.name) for image in result.images]
+    lines.append(f"Asked for {_requested(result)} via the {result.route.value} route; got {len(result.images)}.")
     for image, path in zip(result.images, paths, strict=True):
-        dims = f"{image.width}x{image.height} px, " if image.width is not None else ""
+        dims = f"{image.width}x{image.height} px ({image.aspect_ratio}), " if image.width is not None else ""
         lines.append(f"Saved image to {path} ({dims}{_size(image.size)}, {image.mime}).")
         if image.file_id:
             lines.append(f"Added to your image library as {image.file_id}.")
@@ -102,12 +97,18 @@ def present_image(result: ImageGenerationResult, store: OutputStore) -> CallTool
         lines.append(f"Model text: {result.text.strip()}")
     lines += result.notes
     meta: dict[str, Any] = {
-        "model": result.model, "provider": result.provider, **usage_meta(result.usage),
+        "model": result.model, "provider": result.provider, "route": result.route.value, **usage_meta(result.usage),
+        "cost_usd": float(result.cost) if result.cost is not None else None,
+        "requested": {"n": result.requested_n, "aspect_ratio": result.requested_aspect_ratio,
+                      "resolution": result.requested_resolution},
         "saved_paths": paths,
         "images": [{"path": p, "bytes": i.size, "mime": i.mime, "width": i.width, "height": i.height,
-                    "preview_mime": i.preview.mime if i.preview else None, "file_id": i.file_id}
+                    "aspect_ratio": i.aspect_ratio, "preview_mime": i.preview.mime if i.preview else None,
+                    "file_id": i.file_id}
                    for i, p in zip(result.images, paths, strict=True)],
     }
+    if result.generation_id:
+        meta["generation_id"] = result.generation_id
     if result.notes:
         meta["notes"] = list(result.notes)
     return success([text("\n".join(lines)), *previews, *links, *full], meta)
@@ -125,9 +126,12 @@ def present_audio(result: SpeechResult, store: OutputStore) -> CallToolResult:
     content += _link(store, result.name, result.mime, result.size, "Generated audio")
     if result.inline is not None:
         content.append(AudioContent(type="audio", data=_b64(result.inline), mime_type=result.mime))
-    meta: dict[str, Any] = {"model": result.model, "provider": result.provider, **usage_meta(result.usage),
-                            "saved_paths": [path], "format": result.format, "mime": result.mime,
+    meta: dict[str, Any] = {"model": result.model, "provider": result.provider, "route": result.route,
+                            **usage_meta(result.usage), "cost_usd": float(result.cost) if result.cost is not None
+                            else None, "saved_paths": [path], "format": result.format, "mime": result.mime,
                             "bytes": result.size, "duration_s": result.duration_s}
+    if result.generation_id:
+        meta["generation_id"] = result.generation_id
     if result.notes:
         meta["notes"] = list(result.notes)
     return success(content, meta)
@@ -142,23 +146,29 @@ def register(registry: ToolRegistry) -> None:
         prompt: Annotated[str, Field(max_length=TEXT_MAX)],
         model: Annotated[str | None, _model("google/gemini-2.5-flash-image")] = None,
         aspect_ratio: AspectRatio | None = None,
-        image_size: ImageSize | None = None,
+        resolution: Resolution | None = None,
+        n: Annotated[int, Field(ge=1, le=MAX_VARIANTS)] = 1,
+        seed: Annotated[int | None, Field(ge=0, le=2**32 - 1)] = None,
+        output_format: OutputFormat | None = None,
+        quality: Quality | None = None,
         reference_images: Annotated[References, Field(max_length=8)] = None,
         input_images: Annotated[References, Field(max_length=8)] = None,
         reference_image_url: Annotated[str | None, Field(max_length=image_max)] = None,
         reference_image_urls: Annotated[References, Field(max_length=8)] = None,
-        modalities: Annotated[list[Literal["image", "text"]] | None, Field(max_length=2)] = None,
         max_tokens: MaxTokens = None,
         save_path: SavePath = None,
         overwrite: bool = False,
         return_full: bool = False,
+        image_size: ImageSize | None = None,
+        modalities: Annotated[list[Literal["image", "text"]] | None, Field(max_length=2)] = None,
     ) -> CallToolResult:
         async def body() -> CallToolResult:
             refs = tuple(dict.fromkeys([*(reference_images or ()), *(input_images or ()),
                                         *([reference_image_url] if reference_image_url else ()),
                                         *(reference_image_urls or ())]))
             result = await registry.dispatch("generate_image", GenerateImageCommand(
-                prompt=prompt, model=model, aspect_ratio=aspect_ratio, image_size=image_size, reference_images=refs,
+                prompt=prompt, model=model, aspect_ratio=aspect_ratio, image_size=image_size, resolution=resolution,
+                n=n, seed=seed, output_format=output_format, quality=quality, reference_images=refs,
                 modalities=tuple(modalities or ()), max_tokens=max_tokens, save_path=save_path, overwrite=overwrite,
                 return_full=return_full), ctx)
             return present_image(result, registry.outputs(ctx))
@@ -167,17 +177,19 @@ def register(registry: ToolRegistry) -> None:
 
     async def generate_audio(
         ctx: Context,
-        prompt: Annotated[str, Field(max_length=TEXT_MAX, description="What to say or perform.")],
+        prompt: Annotated[str, Field(max_length=TEXT_MAX)],
         model: Annotated[str | None, _model("openai/gpt-audio")] = None,
-        voice: Annotated[str, Field(max_length=50, pattern=r"^[A-Za-z0-9_.-]+$",
-                                    description="e.g. alloy, echo, nova.")] = "alloy",
+        voice: Annotated[str | None, Field(max_length=80, pattern=r"^[A-Za-z0-9_.:-]+$")] = None,
         format: AudioFormat = "wav",
+        speed: Annotated[float | None, Field(ge=SPEED_RANGE[0], le=SPEED_RANGE[1])] = None,
+        instructions: Annotated[str | None, Field(max_length=2000)] = None,
         save_path: SavePath = None,
         overwrite: bool = False,
     ) -> CallToolResult:
         async def body() -> CallToolResult:
             result = await registry.dispatch("generate_audio", GenerateAudioCommand(
-                prompt=prompt, model=model, voice=voice, format=format, save_path=save_path, overwrite=overwrite), ctx)
+                prompt=prompt, model=model, voice=voice, format=format, speed=speed, instructions=instructions,
+                save_path=save_path, overwrite=overwrite), ctx)
             return present_audio(result, registry.outputs(ctx))
 
         return await guarded("generate_audio", body)
@@ -189,7 +201,7 @@ def register(registry: ToolRegistry) -> None:
         model: Annotated[str | None, _model("cohere/rerank-v3.5")] = None,
         top_n: Annotated[int | None, Field(ge=1, le=1000)] = None,
         return_documents: bool = False,
-    ) -> Annotated[CallToolResult, RerankOutput]:
+    ) -> CallToolResult:
         async def body() -> CallToolResult:
             result = await registry.dispatch("rerank_documents", RerankCommand(
                 query=query, documents=tuple(documents), model=model, top_n=top_n,
@@ -205,6 +217,6 @@ def register(registry: ToolRegistry) -> None:
         return await guarded("rerank_documents", body)
 
     registry.add(generate_image, title="Generate image", description=IMAGE, annotations=GENERATE,
-                 aliases=("input_images", "reference_image_url", "reference_image_urls"))
+                 aliases=("input_images", "reference_image_url", "reference_image_urls", "image_size", "modalities"))
     registry.add(generate_audio, title="Generate audio", description=AUDIO, annotations=GENERATE)
     registry.add(rerank_documents, title="Rerank documents", description=RERANK_DESCRIPTION, annotations=RERANK)

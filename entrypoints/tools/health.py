@@ -12,9 +12,8 @@ from ...application.health import HealthQuery
 from ..presenters import guarded, success, text
 from .registry import ToolRegistry
 
-DESCRIPTION = """Report whether this server can work: versions, whether OPENROUTER_API_KEY is set and accepted (live GET /key, free), remaining credit when the key has a limit, catalogue size.
-Use first when tools fail with CONFIGURATION or UNAUTHORIZED, or before costly generation.
-Never an error: problems are listed and ok is false."""
+DESCRIPTION = """Report whether this server can work: versions, whether OPENROUTER_API_KEY is set and accepted (GET /key, free), credit left, catalogue size.
+Use first when tools fail with CONFIGURATION or UNAUTHORIZED. Never an error: problems are listed and ok is false."""
 
 
 class HealthOutput(BaseModel):

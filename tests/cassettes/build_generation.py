@@ -119,21 +119,31 @@ def video_job(status: str, **extra: Any) -> dict[str, Any]:
     return {"id": VIDEO_ID, "polling_url": f"/api/v1/videos/{VIDEO_ID}", "status": status, **extra}
 
 
+IMAGE_LISTING = {"data": [{
+    "id": "google/gemini-2.5-flash-image", "name": "Google: Gemini 2.5 Flash Image", "created": 1750000000,
+    "description": "Google: Gemini 2.5 Flash Image (synthesized listing entry).",
+    "architecture": {"input_modalities": ["text", "image"], "output_modalities": ["image", "text"]},
+    "supported_parameters": {"aspect_ratio": {"type": "enum", "values": ["1:1", "4:3", "16:9"]}},
+    "supports_streaming": False, "endpoints": "/api/v1/images/models/google/gemini-2.5-flash-image/endpoints"}]}
+"""``GET /images/models`` (SYNTHESIZED): consulted for a model the chat catalogue does not list."""
+
+
 def build(recordings: Path) -> dict[str, list[dict[str, Any]]]:
     models = interaction("GET", "models", 200, MODELS)
+    image_models = interaction("GET", "images/models", 200, IMAGE_LISTING)
     _, image_gen = load_yaml_body(recordings, "test_openrouter_image_generation.TRUNCATED.yaml")
     png = "data:image/png;base64," + base64.b64encode(viewable_png()).decode()
     clip = (MEDIA / "clip.mp4").read_bytes()
     stream_headers = {"cache-control": "no-cache"}
     return {
         # REAL bodies.
-        "gen_image": [models, interaction("POST", CHAT, 200, image_gen)],
+        "gen_image": [models, image_models, interaction("POST", CHAT, 200, image_gen)],
         "gen_stream_error_recorded": [models, raw("POST", CHAT, 200, recorded_stream_error(recordings),
                                                   content_type="text/event-stream", headers=stream_headers)],
         # SYNTHESIZED below.
-        "gen_image_viewable": [models, interaction("POST", CHAT, 200, image_response(
+        "gen_image_viewable": [models, image_models, interaction("POST", CHAT, 200, image_response(
             "Here is a gradient for you! ", [png], gen_id="gen-1760000100-synthesizedimage0001"))],
-        "gen_image_text_only": [models, interaction("POST", CHAT, 200, image_response(
+        "gen_image_text_only": [models, image_models, interaction("POST", CHAT, 200, image_response(
             "I can't draw that, but picture a calm lake at dawn with mist over the water.", [],
             gen_id="gen-1760000101-synthesizedtextonly1"))],
         "gen_audio_stream": [models, raw("POST", CHAT, 200, audio_stream(), content_type="text/event-stream",

@@ -10,13 +10,14 @@ import pytest
 
 from openrouter_multimodal.adapters.caller_spaces import LocalCallerSpaces
 from openrouter_multimodal.application.image_generation import GenerateImage, GenerateImageCommand, ImageDefaults
-from openrouter_multimodal.application.model_catalog import ModelCatalog
+from openrouter_multimodal.application.image_routing import ImageRouter
 from openrouter_multimodal.application.speech_generation import GenerateAudio, GenerateAudioCommand, SpeechDefaults
 from openrouter_multimodal.application.video_jobs import GenerateVideoCommand
 from openrouter_multimodal.domain.errors import ConfigurationError, ErrorCode, UpstreamError
 from openrouter_multimodal.domain.generation import AudioResult
-from tests.fakes import FakeCatalogSource, FakeClock, FakeCredentials, as_call
+from tests.fakes import FakeCredentials, as_call
 from tests.generation_fakes import FakeImageGenerator, FakeMediaSource, FakePreviewer, FakeSpeechGenerator
+from tests.media_endpoint_fakes import FakeCostLookup, FakeSynthesizer, media_models
 from tests.support.disk_faults import disk_full_after
 from tests.video_fakes import VideoRig
 
@@ -48,10 +49,10 @@ def _outputs(root: Path) -> LocalCallerSpaces:
 
 
 def _image(root: Path, generator: FakeImageGenerator) -> GenerateImage:
-    catalog = ModelCatalog(source=FakeCatalogSource([]), clock=FakeClock(), ttl_seconds=60)
-    return GenerateImage(generator=generator, outputs=_outputs(root), loader=FakeMediaSource(),
-                         preparer=FakePreviewer(), previewer=FakePreviewer(), catalog=catalog,
-                         credentials=FakeCredentials(), defaults=ImageDefaults())
+    router = ImageRouter(models=media_models(), example="x/y")
+    return GenerateImage(generator=generator, images_endpoint=generator, router=router, outputs=_outputs(root),
+                         loader=FakeMediaSource(), preparer=FakePreviewer(), previewer=FakePreviewer(),
+                         costs=FakeCostLookup(), credentials=FakeCredentials(), defaults=ImageDefaults())
 
 
 @FAULTS
@@ -69,8 +70,9 @@ async def test_generate_audio_does_not_pay_when_the_output_directory_cannot_be_w
         tmp_path: Path, fault: Fault) -> None:
     root, condition = fault(tmp_path)
     generator = FakeSpeechGenerator(AudioResult(data=b"RIFF", format="wav", transcript="", model="m"))
-    use_case = GenerateAudio(generator=generator, outputs=_outputs(root), credentials=FakeCredentials(),
-                             defaults=SpeechDefaults())
+    use_case = GenerateAudio(generator=generator, synthesizer=FakeSynthesizer(generator.result),
+                             models=media_models(), outputs=_outputs(root), costs=FakeCostLookup(),
+                             credentials=FakeCredentials(), defaults=SpeechDefaults())
     with condition, pytest.raises(ConfigurationError, match=r"\$\{output_dir\}"):
         await use_case(as_call(GenerateAudioCommand(prompt="Say hello")))
     assert generator.requests == []

@@ -106,7 +106,7 @@ async def test_text_only_answer_is_a_result_with_no_images() -> None:
 
 
 def test_image_body_carries_config_references_and_modalities() -> None:
-    request = ImageRequest(IMAGE_MODEL, "Make it blue", aspect_ratio="16:9", image_size="2K", max_tokens=512,
+    request = ImageRequest(IMAGE_MODEL, "Make it blue", aspect_ratio="16:9", resolution="2K", max_tokens=512,
                            reference_images=("data:image/png;base64,AAAA", "https://example.com/a.jpg"))
     body = image_body(request)
     assert body["modalities"] == ["image", "text"]
@@ -118,6 +118,8 @@ def test_image_body_carries_config_references_and_modalities() -> None:
     plain = image_body(ImageRequest(IMAGE_MODEL, "cat", modalities=("image",)))
     assert plain["messages"][0]["content"] == "cat" and plain["modalities"] == ["image"]
     assert "image_config" not in plain and "max_tokens" not in plain
+    small = image_body(ImageRequest(IMAGE_MODEL, "cat", resolution="512"))
+    assert small["image_config"] == {"image_size": "0.5K"}
 
 
 def test_images_are_found_in_every_documented_place() -> None:

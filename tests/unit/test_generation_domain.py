@@ -137,8 +137,10 @@ def test_image_request_rejects_bad_values_with_the_valid_list() -> None:
     with pytest.raises(InvalidInput) as info:
         ImageRequest(model, "a cat", aspect_ratio="7:5")
     assert info.value.message.startswith("aspect_ratio '7:5' is not supported. Valid values: 1:1, 2:3")
-    with pytest.raises(InvalidInput, match="image_size '3K'"):
-        ImageRequest(model, "a cat", image_size="3K")
+    with pytest.raises(InvalidInput, match="resolution '3K'"):
+        ImageRequest(model, "a cat", resolution="3K")
+    with pytest.raises(InvalidInput, match="n must be between 1 and 4"):
+        ImageRequest(model, "a cat", n=5)
     with pytest.raises(InvalidInput, match="prompt is required"):
         ImageRequest(model, "")
     with pytest.raises(InvalidInput, match="must include 'image'"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -13,12 +14,13 @@ from openrouter_multimodal.application.image_generation import (
     ImageDefaults,
     ImageGenerationResult,
 )
-from openrouter_multimodal.application.model_catalog import ModelCatalog
+from openrouter_multimodal.application.image_routing import ImageRouter
 from openrouter_multimodal.application.paid_generation import numbered
 from openrouter_multimodal.domain.errors import ConfigurationError, ErrorCode, InvalidInput, UnsafePath, UpstreamError
 from openrouter_multimodal.domain.generation import GeneratedImage, ImageResult
+from openrouter_multimodal.domain.model_card import ParamSpec
 from openrouter_multimodal.domain.usage import Usage
-from tests.fakes import FakeCatalogSource, FakeClock, FakeCredentials, card
+from tests.fakes import FakeCredentials, card
 from tests.generation_fakes import (
     JPEG_BYTES,
     FakeImageGenerator,
@@ -27,12 +29,16 @@ from tests.generation_fakes import (
     FakePreviewer,
     png_header,
 )
+from tests.media_endpoint_fakes import FakeCostLookup, media_models
 from tests.pipeline_fakes import Dispatch, SameSpace
 
 pytestmark = pytest.mark.anyio
 
 IMAGE_MODEL = card("google/gemini-2.5-flash-image", inputs=("text", "image"), outputs=("image", "text"))
 TEXT_MODEL = card("openai/gpt-4o-mini")
+IMAGES_ONLY = replace(card("bytedance-seed/seedream-4.5", outputs=("image",)), parameter_specs=(
+    ("n", ParamSpec("range", minimum=1, maximum=4)), ("seed", ParamSpec("range", minimum=0)),
+    ("aspect_ratio", ParamSpec()), ("output_format", ParamSpec("enum", values=("png", "jpeg")))))
 
 
 @pytest.fixture
@@ -49,10 +55,13 @@ class Rig:
         self.previewer = FakePreviewer()
         self.media = FakeMediaSource(refs)
         self.credentials = FakeCredentials(configured)
-        catalog = ModelCatalog(source=FakeCatalogSource([IMAGE_MODEL, TEXT_MODEL]), clock=FakeClock(), ttl_seconds=60)
+        models = media_models([IMAGE_MODEL, TEXT_MODEL], images=[IMAGES_ONLY])
+        self.images_endpoint = FakeImageGenerator(result, error=error, events=self.events)
         self.use_case = GenerateImage(
-            generator=self.generator, outputs=SameSpace(self.store), loader=self.media, preparer=self.previewer,
-            previewer=self.previewer, catalog=catalog, credentials=self.credentials,
+            generator=self.generator, images_endpoint=self.images_endpoint,
+            router=ImageRouter(models=models, example="google/gemini-2.5-flash-image"),
+            outputs=SameSpace(self.store), loader=self.media, preparer=self.previewer,
+            previewer=self.previewer, costs=FakeCostLookup(), credentials=self.credentials,
             defaults=ImageDefaults(preview_max_dimension=512, inline_max_bytes=inline_max))
         self.dispatch = Dispatch({"generate_image": self.use_case})
         self.audit = self.dispatch.audit
@@ -198,3 +207,51 @@ async def test_a_model_the_catalogue_says_cannot_draw_is_refused_before_paying()
 def test_numbered_names_keep_the_folder_and_extension() -> None:
     assert numbered("/out/a/cat.png", 2) == "/out/a/cat-2.png"
     assert numbered("/out/cat", 3) == "/out/cat-3"
+
+
+async def test_an_image_only_model_goes_to_the_images_endpoint_and_every_variant_is_saved() -> None:
+    rig = Rig(images(png_header(64, 48), png_header(64, 48) + b"2", png_header(64, 48) + b"3"))
+    result = await rig.run(model="bytedance-seed/seedream-4.5", n=3, seed=7)
+    assert rig.generator.requests == [] and rig.images_endpoint.requests[0].n == 3
+    assert rig.images_endpoint.requests[0].seed == 7 and result.route.value == "images"
+    assert len(result.images) == 3 and len(rig.store.files) == 3
+    assert [image.aspect_ratio for image in result.images] == ["4:3"] * 3
+
+
+async def test_an_option_the_chat_model_does_not_take_is_refused_naming_a_model_that_does() -> None:
+    rig = Rig()
+    with pytest.raises(InvalidInput, match="seed: bytedance-seed/seedream-4.5"):
+        await rig.run(seed=7)
+    assert "generate" not in rig.events
+
+
+async def test_an_option_value_outside_the_models_descriptor_is_refused() -> None:
+    rig = Rig()
+    with pytest.raises(InvalidInput, match=r"output_format=webp \(it takes png, jpeg\)"):
+        await rig.run(model="bytedance-seed/seedream-4.5", output_format="webp")
+    with pytest.raises(InvalidInput, match="max_tokens apply only to chat image models"):
+        await rig.run(model="bytedance-seed/seedream-4.5", max_tokens=100)
+    assert "generate" not in rig.events
+
+
+async def test_a_chat_model_also_listed_on_images_is_sent_there_for_an_option_only_that_takes() -> None:
+    rig = Rig()
+    listed = replace(IMAGE_MODEL, parameter_specs=(("seed", ParamSpec()),))
+    rig.use_case._router = ImageRouter(models=media_models([IMAGE_MODEL], images=[listed]), example="x/y")
+    result = await rig.run(seed=1)
+    assert result.route.value == "images" and len(rig.images_endpoint.requests) == 1
+
+
+async def test_a_missing_cost_comes_from_the_generation_record_and_a_failed_lookup_loses_nothing() -> None:
+    rig = Rig(replace(images(png_header(8, 8), cost=None), generation_id="gen-9"))
+    rig.use_case._costs = FakeCostLookup({"gen-9": Decimal("0.05")})
+    assert (await rig.run()).cost == Decimal("0.05")
+    rig.use_case._costs = FakeCostLookup(error=UpstreamError("boom"))
+    result = await rig.run()
+    assert result.cost is None and len(result.images) == 1
+
+
+async def test_a_delivered_aspect_ratio_other_than_the_one_asked_for_is_noted() -> None:
+    rig = Rig()
+    result = await rig.run(aspect_ratio="16:9")
+    assert any("asked for 16:9, delivered 64x48 (4:3)" in note for note in result.notes)

@@ -239,3 +239,8 @@ async def test_read_all_enforces_max_bytes(reader: SandboxedFileReader) -> None:
 async def test_blank_or_nul_path_refused(reader: SandboxedFileReader, raw: str) -> None:
     with pytest.raises(InvalidInput):
         await _name(reader, raw)
+
+
+async def test_the_home_folder_of_an_unknown_user_is_invalid_input_not_a_crash(reader: SandboxedFileReader) -> None:
+    with pytest.raises(InvalidInput, match="home folder of an unknown user"):
+        await reader.open("~no-such-user-0x5f3759df/notes.wav")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import wave
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -19,14 +20,19 @@ from openrouter_multimodal.application.speech_generation import (
 from openrouter_multimodal.domain.errors import ConfigurationError, ErrorCode, InvalidInput, UnsafePath, UpstreamError
 from openrouter_multimodal.domain.generation import AudioResult, pcm16_to_wav
 from openrouter_multimodal.domain.usage import Usage
-from tests.fakes import FakeCredentials
+from tests.fakes import FakeCredentials, card
 from tests.generation_fakes import FakeOutputStore, FakeSpeechGenerator
+from tests.media_endpoint_fakes import FakeCostLookup, FakeSynthesizer, media_models
 from tests.pipeline_fakes import Dispatch, SameSpace
 
 pytestmark = pytest.mark.anyio
 
 WAV = pcm16_to_wav(b"\x01\x00" * 24_000)  # one second of mono 24 kHz
 MP3 = b"ID3\x04\x00" + b"\0" * 100
+GPT_AUDIO = card("openai/gpt-audio", inputs=("text", "audio"), outputs=("text", "audio"))
+TEXT = card("openai/gpt-4o-mini")
+TTS = replace(card("openai/gpt-4o-mini-tts", outputs=("speech",)), voices=("alloy", "nova"))
+VOXTRAL = card("mistralai/voxtral-mini-tts", outputs=("speech",))
 
 
 @pytest.fixture
@@ -41,13 +47,17 @@ def audio(data: bytes = WAV, fmt: str = "wav", cost: str | None = "0.0006") -> A
 
 class Rig:
     def __init__(self, result: AudioResult | None = None, *, error: Exception | None = None,
-                 configured: bool = True, inline_max: int = 1 << 20) -> None:
+                 configured: bool = True, inline_max: int = 1 << 20, tts_result: AudioResult | None = None) -> None:
         self.events: list[str] = []
         self.generator = FakeSpeechGenerator(result or audio(), error=error, events=self.events)
         self.store = FakeOutputStore(self.events)
-        self.use_case = GenerateAudio(generator=self.generator, outputs=SameSpace(self.store),
+        self.synthesizer = FakeSynthesizer(tts_result or audio(data=MP3, fmt="mp3", cost=None), events=self.events)
+        self.costs = FakeCostLookup({"gen-tts": Decimal("0.0021")})
+        self.use_case = GenerateAudio(generator=self.generator, synthesizer=self.synthesizer,
+                                      models=media_models([GPT_AUDIO, TEXT], speech=[TTS, VOXTRAL]),
+                                      outputs=SameSpace(self.store), costs=self.costs,
                                       credentials=FakeCredentials(configured),
-                                      defaults=SpeechDefaults(inline_max_bytes=inline_max))
+                                      defaults=SpeechDefaults(inline_max_bytes=inline_max, tts_model=TTS.id))
         self.dispatch = Dispatch({"generate_audio": self.use_case})
         self.audit = self.dispatch.audit
 
@@ -122,3 +132,41 @@ def test_wav_duration_reads_the_header_and_ignores_other_formats() -> None:
     assert wav_duration(pcm16_to_wav(b"\0\0" * 12_000)) == pytest.approx(0.5)
     assert wav_duration(MP3) is None
     assert wav_duration(b"RIFF\0\0\0\0WAVE") is None
+
+
+async def test_a_text_to_speech_model_goes_to_audio_speech_with_its_options() -> None:
+    rig = Rig(tts_result=replace(audio(data=WAV, cost=None), generation_id="gen-tts"))
+    result = await rig.run(model=TTS.id, voice="nova", speed=1.25, instructions="warm", format="wav")
+    request = rig.synthesizer.requests[0]
+    assert rig.generator.requests == [] and result.route == "speech"
+    assert (request.voice, request.speed, request.response_format) == ("nova", 1.25, "pcm")
+    assert request.provider_options == {"openai": {"instructions": "warm"}}
+    assert result.cost == Decimal("0.0021") and rig.events == ["reserve", "synthesize", "write"]
+
+
+async def test_tts_without_a_voice_uses_the_first_listed_and_says_so() -> None:
+    rig = Rig()
+    result = await rig.run(model=TTS.id, format="mp3")
+    assert rig.synthesizer.requests[0].voice == "alloy" and rig.synthesizer.requests[0].response_format == "mp3"
+    assert any("used alloy" in note for note in result.notes)
+
+
+@pytest.mark.parametrize("kwargs,fragment", [
+    ({"model": TTS.id, "format": "flac"}, "not available from text-to-speech models"),
+    ({"model": TTS.id, "voice": "bogus"}, "not one of"),
+    ({"model": VOXTRAL.id, "instructions": "calm"}, "takes no style instructions"),
+    ({"model": GPT_AUDIO.id, "speed": 1.5}, "taken only by text-to-speech models"),
+    ({"model": TEXT.id}, "does not output audio"),
+])
+async def test_options_a_speech_route_cannot_honour_are_refused_before_paying(kwargs: dict[str, Any],
+                                                                               fragment: str) -> None:
+    rig = Rig()
+    with pytest.raises(InvalidInput, match=fragment):
+        await rig.run(**kwargs)
+    assert rig.synthesizer.requests == [] and rig.generator.requests == [] and "reserve" not in rig.events
+
+
+async def test_speed_without_a_model_picks_the_default_tts_model() -> None:
+    rig = Rig()
+    await rig.run(speed=0.8)
+    assert str(rig.synthesizer.requests[0].model) == TTS.id
