@@ -11,10 +11,10 @@ from typing import Any
 from ..domain.caller import Caller
 from ..domain.errors import InvalidInput, OpenRouterMcpError
 from ..domain.generation import VideoRequest
+from ..domain.job import Job, JobKind, JobStatus
 from ..domain.media import MediaKind
 from ..domain.model_id import ModelId
 from ..domain.paid_call import CallFacts
-from ..domain.job import Job, JobKind, JobStatus
 from .call import ToolCall
 from .job_ports import OutputSpaces, OutputStore
 from .media_loading import MediaLoader
@@ -282,7 +282,7 @@ class ListVideoJobs:
             kind = JobKind(call.command.kind.strip().lower())
         except ValueError:
             raise InvalidInput(f"kind must be one of {', '.join(k.value for k in JobKind)}.") from None
-        jobs = await self._runner.store.list_recent(limit * 20 if wanted is None else min(limit * 20, 2000),
+        jobs = await self._runner.store.list_recent(min(limit * 20, 2000),
                                                     call.caller.subject, kind)
         chosen = [j for j in jobs if wanted is None or j.status is wanted][:limit]
         return VideoJobList(tuple(chosen), self._runner.clock.now())

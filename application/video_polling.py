@@ -10,11 +10,11 @@ from dataclasses import dataclass, replace
 
 from ..domain.errors import ErrorCode, JobFailed, OpenRouterMcpError
 from ..domain.generation import VideoSnapshot
-from ..domain.paid_call import Billing
 from ..domain.job import Job, JobStatus
+from ..domain.paid_call import Billing
 from .call import ProgressReporter
 from .generation_ports import VideoJobsApi
-from .job_ports import OutputStore, JobStore
+from .job_ports import JobStore, OutputStore
 from .ports import Clock
 from .video_download import SavedVideo, download_video, read_inline, saved_earlier
 
@@ -133,6 +133,18 @@ class VideoJobRunner:
         self._sleep = sleeper
         self._limits = limits
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._stops: dict[str, int] = {}
+
+    async def stop(self, job: Job) -> Job:
+        """``cancel_job`` on a video: every wait on it in this process ends at its next poll, and the job is
+        marked (``stop_requested``). OpenRouter cannot cancel it, so it can still be fetched and settled."""
+        self._stops[job.id] = self._stops.get(job.id, 0) + 1
+        for _ in range(SAVE_ATTEMPTS):
+            saved = await self.persist(replace(job, stop_requested=True))
+            if saved is not None:
+                return saved
+            job = await self._reload(job)
+        return replace(job, stop_requested=True)
 
     def _lock(self, job_id: str) -> asyncio.Lock:
         lock = self._locks.get(job_id)
@@ -190,7 +202,8 @@ class VideoJobRunner:
                    tracker: EndTracker, poll_first: bool = False) -> Job:
         """Poll until the job ends or ``max_wait_s`` passes (the last sleep is cut to the deadline).
 
-        Transient poll failures (UPSTREAM_HTTP, UPSTREAM_TIMEOUT) are logged and retried at the
+        A ``stop`` of the job (``cancel_job``) ends the wait at its next poll. Transient poll failures
+        (UPSTREAM_HTTP, UPSTREAM_TIMEOUT) are logged and retried at the
         next interval, at most ``poll_retries`` times in a row; then waiting stops as if the deadline
         had passed (the job stays resumable). Any other failure is raised. With ``poll_first``
         (resuming a job) the first poll is immediate, and if no poll of this call succeeded the last
@@ -198,12 +211,15 @@ class VideoJobRunner:
         """
         deadline = self.clock.monotonic() + max(max_wait_s, 0.0)
         succeeded, failure, first, failures = False, None, poll_first, 0
+        stops = self._stops.get(job.id, 0)
         while not job.status.terminal and failures <= self._limits.poll_retries:
             if not first:
                 remaining = deadline - self.clock.monotonic()
                 if remaining <= 0:
                     break
                 await self._sleep(min(interval_s, remaining))
+                if self._stops.get(job.id, 0) != stops:
+                    break
             first = False
             try:
                 snapshot = await self.api.poll(job.id)

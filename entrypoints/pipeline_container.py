@@ -45,6 +45,8 @@ class Calls(containers.DeclarativeContainer):
         generate_video_from_image=video.generate_video.provider,
         get_video_status=video.get_video_status.provider,
         list_video_jobs=video.list_video_jobs.provider,
+        get_job_status=video.get_job_status.provider,
+        cancel_job=video.cancel_job.provider,
         get_usage=get_usage.provider,
     ))
     pipeline = providers.Singleton(CallPipeline, specs=providers.Callable(tool_specs), handlers=handlers,

@@ -30,8 +30,8 @@ from openrouter_multimodal.application.video_polling import VideoJobRunner, Vide
 from openrouter_multimodal.domain.caller import Caller
 from openrouter_multimodal.domain.errors import ResourceTooLarge, UpstreamError
 from openrouter_multimodal.domain.generation import VideoRequest, VideoSnapshot
-from openrouter_multimodal.domain.media import MEDIA_LIMIT_DEFAULTS
 from openrouter_multimodal.domain.job import Job, JobKind
+from openrouter_multimodal.domain.media import MEDIA_LIMIT_DEFAULTS
 from tests.fakes import FakeClock, FakeCredentials
 from tests.pipeline_fakes import Dispatch, RecordingAudit
 
