@@ -26,7 +26,7 @@ from .presenters import error_result, error_text, final_result, invalid_input
 from .result_profiles import apply_profile, choose_profile
 from .runtime import AppRuntime
 from .stdio_guard import answer_unreadable_lines
-from .tools import catalog, chat, generation, health, media, usage, video
+from .tools import catalog, chat, generation, health, jobs, media, usage, video
 from .tools.registry import ToolRegistry
 from .version import SERVER_NAME, SERVER_VERSION
 
@@ -151,7 +151,7 @@ def build_server(container: Container, configuration_problem: str | None = None,
     runtime = runtime or AppRuntime(container)
     identity = identity or LocalIdentity(local_caller(container.settings().user))
     registry = ToolRegistry(runtime, identity)
-    for family in (chat, media, generation, video, catalog, usage, health):
+    for family in (chat, media, generation, video, jobs, catalog, usage, health):
         family.register(registry)
     return OpenRouterMcpServer(SERVER_NAME, version=SERVER_VERSION, instructions=INSTRUCTIONS,
                                log_level="WARNING", registry=registry, configuration_problem=configuration_problem,

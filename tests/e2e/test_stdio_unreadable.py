@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from openrouter_multimodal.entrypoints.tool_specs import tool_specs
 from tests.e2e.test_stdio_server import server_command
 
 pytestmark = pytest.mark.e2e
@@ -108,7 +109,7 @@ def test_unreadable_requests_are_answered_for_their_id_and_the_session_goes_on(s
     assert answers[3]["error"]["code"] == -32600 and "params" in answers[3]["error"]["message"]
     assert answers[4]["error"]["code"] == -32700
     stdio.send({"jsonrpc": "2.0", "id": 5, "method": "tools/list"})
-    assert len(stdio.answer_for(5)["result"]["tools"]) == 16
+    assert len(stdio.answer_for(5)["result"]["tools"]) == len(tool_specs())
 
 
 

@@ -72,6 +72,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Session]:
 
 TOOLS = ["chat_completion", "analyze_image", "analyze_audio", "analyze_video", "generate_image", "generate_audio",
          "rerank_documents", "generate_video", "generate_video_from_image", "get_video_status", "list_video_jobs",
+         "get_job_status", "cancel_job",
          "search_models", "get_model_info", "validate_model", "health_check", "get_usage"]
 
 
