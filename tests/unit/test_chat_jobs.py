@@ -16,6 +16,7 @@ from openrouter_multimodal.application.chat_jobs import CANCELLED, STOPPED, Chat
 from openrouter_multimodal.application.job_status import CancelJob, ChatJobOutcome, GetJobStatus, JobIdCommand
 from openrouter_multimodal.application.pipeline import CallPipeline
 from openrouter_multimodal.application.pipeline_ports import Admission, AllowEverything, ToolSpec
+from openrouter_multimodal.application.video_polling import EndTracker, VideoJobRunner, VideoLimits
 from openrouter_multimodal.domain.caller import Caller, IdentitySource, local_caller
 from openrouter_multimodal.domain.chat import ChatResult
 from openrouter_multimodal.domain.errors import ConfigurationError, InvalidInput, JobFailed, UpstreamError
@@ -24,7 +25,7 @@ from openrouter_multimodal.domain.paid_call import Billing
 from openrouter_multimodal.domain.usage import Usage
 from tests.fakes import FakeClock, as_call
 from tests.pipeline_fakes import RecordingAudit
-from tests.video_fakes import InMemoryJobStore
+from tests.video_fakes import JOB_ID, FakeSleeper, FakeVideoApi, InMemoryJobStore, RecordingProgress, snap
 
 pytestmark = pytest.mark.anyio
 
@@ -253,3 +254,23 @@ async def test_a_job_that_ends_at_once_is_settled_after_the_call_that_started_it
     await asyncio.wait_for(finished.wait(), 5)
     assert policy.calls == ["settle still_running", "settle_job ok"]
     assert audit.rows == [("chat_completion", "still_running", None), ("chat_completion", "ok", "0.5")]
+
+
+async def test_cancel_job_on_a_video_stops_waiting_here_and_says_openrouter_cannot_cancel() -> None:
+    store, clock = InMemoryJobStore(), FakeClock()
+    chats = ChatJobs(store=store, clock=clock, work=BackgroundWork(), lost_after_s=180)
+    job = Job.submitted(JOB_ID, model="acme/veo", prompt="a cat", now=clock.now(), owner="local")
+    assert await store.save(job, 0)
+    async def on_sleep(count: int) -> None:
+        if count == 2:
+            outcome = await cancel(as_call(JobIdCommand(JOB_ID)))
+            assert not outcome.cancelled and "no cancel endpoint" in outcome.note
+
+    api = FakeVideoApi([snap("in_progress", 10)])
+    runner = VideoJobRunner(api=api, store=store, clock=clock, sleeper=FakeSleeper(clock, on_sleep),
+                            limits=VideoLimits(gen_max_bytes=10**6, inline_max_bytes=10**5))
+    cancel = CancelJob(chats=chats, runner=runner)
+    waited = await runner.wait(store.jobs[JOB_ID], max_wait_s=600, interval_s=1, progress=RecordingProgress(),
+                               tracker=EndTracker())
+    assert waited.status is JobStatus.IN_PROGRESS and len(api.polls) == 1
+    assert store.jobs[JOB_ID].stop_requested
