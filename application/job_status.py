@@ -144,6 +144,9 @@ class CancelJob:
             return CancelOutcome(job, job.status is JobStatus.CANCELLED,
                                  "cancelled: the upstream request was closed." if job.status is JobStatus.CANCELLED
                                  else f"job {job.id} ended ({job.status.value}) before it could be cancelled.")
+        job = await self._chats.store.get(ident) or job
+        if job.status.terminal:
+            return CancelOutcome(job, False, f"job {job.id} had already ended ({job.status.value}).")
         job, billing = await _expire_if_lost(self._chats, job)
         if job.status.terminal:
             return CancelOutcome(job, False, f"job {job.id} was {job.status.value}: {job.error}", billing)

@@ -206,6 +206,8 @@ class GetVideoStatus:
         job = await runner.store.get(ident)
         if job is not None and job.owner != caller.subject:
             job = None
+        if job is not None and job.kind is not JobKind.VIDEO:
+            raise InvalidInput(f"'{ident[:80]}' is a {job.kind.value} job, not a video: call get_job_status.")
         if job is None and not caller.owns_machine:
             raise _unknown(ident)
         target = await self._target(job, command.save_path, command.overwrite, output.location, output)

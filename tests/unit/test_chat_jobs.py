@@ -16,6 +16,7 @@ from openrouter_multimodal.application.chat_jobs import CANCELLED, STOPPED, Chat
 from openrouter_multimodal.application.job_status import CancelJob, ChatJobOutcome, GetJobStatus, JobIdCommand
 from openrouter_multimodal.application.pipeline import CallPipeline
 from openrouter_multimodal.application.pipeline_ports import Admission, AllowEverything, ToolSpec
+from openrouter_multimodal.application.video_jobs import GetVideoStatus, GetVideoStatusCommand, VideoDefaults
 from openrouter_multimodal.application.video_polling import EndTracker, VideoJobRunner, VideoLimits
 from openrouter_multimodal.domain.caller import Caller, IdentitySource, local_caller
 from openrouter_multimodal.domain.chat import ChatResult
@@ -23,7 +24,7 @@ from openrouter_multimodal.domain.errors import ConfigurationError, InvalidInput
 from openrouter_multimodal.domain.job import Job, JobKind, JobStatus
 from openrouter_multimodal.domain.paid_call import Billing
 from openrouter_multimodal.domain.usage import Usage
-from tests.fakes import FakeClock, as_call
+from tests.fakes import FakeClock, FakeCredentials, as_call
 from tests.pipeline_fakes import RecordingAudit
 from tests.video_fakes import JOB_ID, FakeSleeper, FakeVideoApi, InMemoryJobStore, RecordingProgress, snap
 
@@ -274,3 +275,19 @@ async def test_cancel_job_on_a_video_stops_waiting_here_and_says_openrouter_cann
                                tracker=EndTracker())
     assert waited.status is JobStatus.IN_PROGRESS and len(api.polls) == 1
     assert store.jobs[JOB_ID].stop_requested
+
+
+class NoOutputs:
+    def for_caller(self, caller: Caller) -> None:
+        return None
+
+
+async def test_get_video_status_sends_a_chat_job_to_get_job_status() -> None:
+    store, clock = InMemoryJobStore(), FakeClock()
+    await _stored(store, clock)
+    runner = VideoJobRunner(api=FakeVideoApi(), store=store, clock=clock, sleeper=FakeSleeper(clock),
+                            limits=VideoLimits(gen_max_bytes=10**6, inline_max_bytes=10**5))
+    status = GetVideoStatus(runner=runner, outputs=NoOutputs(), credentials=FakeCredentials(True),  # type: ignore[arg-type]
+                            defaults=VideoDefaults(model="acme/veo", max_wait_ms=0, poll_interval_ms=1000))
+    with pytest.raises(InvalidInput, match="get_job_status"):
+        await status(as_call(GetVideoStatusCommand("chat-9")))
