@@ -9,9 +9,9 @@ import sqlite3
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from ..application.job_ports import VideoJobStore
+from ..application.job_ports import JobStore
 from ..domain.errors import OpenRouterMcpError
-from ..domain.video_job import VideoJob, VideoJobStatus
+from ..domain.job import Job, JobStatus
 from .state_job_store import LEGACY_OWNER
 
 IMPORTED_SUFFIX = ".imported"
@@ -25,7 +25,7 @@ def _cost(text: object) -> Decimal | None:
         return None
 
 
-def _read(path: Path) -> list[VideoJob]:
+def _read(path: Path) -> list[Job]:
     if not path.is_file():
         return []
     with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)) as db:
@@ -34,8 +34,8 @@ def _read(path: Path) -> list[VideoJob]:
     jobs = []
     for row in rows:
         urls = json.loads(row["result_urls"] or "[]")
-        jobs.append(VideoJob(
-            id=row["id"], model=row["model"], prompt=row["prompt"], status=VideoJobStatus.parse(row["status"]),
+        jobs.append(Job(
+            id=row["id"], model=row["model"], prompt=row["prompt"], status=JobStatus.parse(row["status"]),
             progress=int(row["progress"]), created_at=float(row["created_at"]), updated_at=float(row["updated_at"]),
             polling_url=row["polling_url"], result_urls=tuple(str(u) for u in urls) if isinstance(urls, list) else (),
             cost_usd=_cost(row["cost_usd"]), error=row["error"], save_path=row["save_path"],
@@ -43,7 +43,7 @@ def _read(path: Path) -> list[VideoJob]:
     return jobs
 
 
-async def import_legacy_jobs(path: Path, store: VideoJobStore) -> int:
+async def import_legacy_jobs(path: Path, store: JobStore) -> int:
     """Copy every job of an earlier version's job file into ``store`` once, then rename the file ``*.imported``.
 
     Why: a ``video_id`` handed out before the upgrade must still resume. Jobs already in the store

@@ -25,6 +25,20 @@ class NullProgress:
         return None
 
 
+class JobSettlement(Protocol):
+    """Where a job that ends after its call returned, with nobody asking (a chat finished in the background),
+    reports what it cost: the pipeline audits it and settles the policy reservation the call held."""
+
+    async def settle(self, billing: Billing) -> None: ...
+
+
+class NoSettlement:
+    """For calls made outside the pipeline (use-case tests): nothing to settle against."""
+
+    async def settle(self, billing: Billing) -> None:
+        return None
+
+
 @runtime_checkable
 class Command(Protocol):
     """A typed request for one tool; ``facts`` tells the pipeline what it needs before running it."""
@@ -45,8 +59,9 @@ class ToolCall(Generic[C_co]):
     """What was asked (``command``), under which tool name, by whom (``caller``), and where progress goes.
 
     Handlers receive the whole call, so ownership (jobs, files), OpenRouter's per-user fields
-    (``attribution``, derived from the caller where the call is built) and progress reporting all
-    come from one place rather than from arguments threaded by hand.
+    (``attribution``, derived from the caller where the call is built), progress reporting and the
+    settlement of work that outlives the call (``settlement``, set by the pipeline) all come from
+    one place rather than from arguments threaded by hand.
     """
 
     tool: str
@@ -54,3 +69,4 @@ class ToolCall(Generic[C_co]):
     caller: Caller
     progress: ProgressReporter = field(default_factory=NullProgress)
     attribution: Attribution = field(default_factory=Attribution)
+    settlement: JobSettlement = field(default_factory=NoSettlement)

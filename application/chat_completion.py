@@ -1,15 +1,18 @@
-"""The chat_completion use case: defaults, context fitting, and honest empty answers."""
+"""The chat_completion use case: defaults, context fitting, honest empty answers, and answers that come late."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..domain.chat import ChatMessage, ChatRequest, ChatResult, ResponseCache, fit_to_context
 from ..domain.errors import InvalidInput, OpenRouterMcpError, UpstreamError
 from ..domain.model_card import ModelCard
+from ..domain.model_id import ModelId
 from ..domain.provider_preferences import ProviderPreferences
 from ..domain.setting_refs import setting
 from .call import ToolCall
+from .chat_jobs import ChatJobs, ChatJobStarted
 from .model_catalog import ModelCatalog
 from .model_choice import choose_model, ensure_listed, readable_models, suggest_close_models
 from .ports import ChatCompletions, Credentials
@@ -35,17 +38,19 @@ class ChatCompletion:
     before anything is paid; an upstream MODEL_NOT_FOUND gets the same suggestions. A conversation
     longer than the model's window loses its oldest non-system messages and says so in ``notes``.
     A reasoning model that spends all of ``max_tokens`` thinking raises INVALID_INPUT telling the
-    caller to raise it.
+    caller to raise it. With ``max_wait_ms`` an answer that takes longer is left running as a job
+    (``ChatJobs``) and the call returns ``ChatJobStarted``.
     """
 
     def __init__(self, *, upstream: ChatCompletions, catalog: ModelCatalog, credentials: Credentials,
-                 defaults: ChatDefaults) -> None:
+                 defaults: ChatDefaults, jobs: ChatJobs) -> None:
         self._upstream = upstream
         self._catalog = catalog
         self._credentials = credentials
         self._defaults = defaults
+        self._jobs = jobs
 
-    async def __call__(self, call: ToolCall[ChatRequest]) -> ChatResult:
+    async def __call__(self, call: ToolCall[ChatRequest]) -> ChatResult | ChatJobStarted:
         self._credentials.ensure_configured()
         request = call.command
         model, auto = await choose_model(str(request.model) if request.model else None,
@@ -70,17 +75,23 @@ class ChatCompletion:
             cache=cache,
             attribution=call.attribution,
         )
+        notes: dict[str, Any] = {"model_selected_automatically": True} if auto else {}
+        if dropped:
+            notes["dropped_messages"] = dropped
+        answer = self._answer(prepared, model, notes)
+        if request.max_wait_ms is None:
+            return await answer
+        return await self._jobs.run(call, answer, model=str(model), prompt=request.facts().prompt,
+                                    max_wait_s=request.max_wait_ms / 1000)
+
+    async def _answer(self, prepared: ChatRequest, model: ModelId, notes: dict[str, Any]) -> ChatResult:
         try:
             result = await self._upstream.complete(prepared)
         except OpenRouterMcpError as exc:
             raise await suggest_close_models(exc, model, self._catalog) from None
-        result = answer_or_raise(result, max_tokens)
-        notes = dict(result.notes)
-        if auto:
-            notes["model_selected_automatically"] = True
-        if dropped:
-            notes["dropped_messages"] = dropped
-        return replace(result, notes=notes, reasoning_requested=prepared.include_reasoning is True)
+        result = answer_or_raise(result, prepared.max_tokens)
+        return replace(result, notes={**result.notes, **notes},
+                       reasoning_requested=prepared.include_reasoning is True)
 
 
 def _fit(request: ChatRequest, card: ModelCard | None,

@@ -1,4 +1,4 @@
-"""Ports for persisting video jobs and for writing generated files into the output sandbox."""
+"""Ports for persisting jobs (video and chat) and for writing generated files into the output sandbox."""
 
 from __future__ import annotations
 
@@ -7,30 +7,32 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..domain.caller import Caller
-from ..domain.video_job import VideoJob
+from ..domain.job import Job, JobKind
 
 
-class VideoJobStore(Protocol):
-    """Where video jobs live between tool calls.
+class JobStore(Protocol):
+    """Where jobs of every kind live between tool calls.
 
-    Jobs are persisted (not kept in memory) so a ``video_id`` handle returned as
-    JOB_STILL_RUNNING still works after the server or the MCP client restarts. Saves are
-    compare-and-set on ``VideoJob.version``, so two callers polling one job cannot both
+    Jobs are persisted (not kept in memory) so a job id returned as JOB_STILL_RUNNING still
+    works after the server or the MCP client restarts, and a chat answered in the background
+    is readable by a later server process. Saves are
+    compare-and-set on ``Job.version``, so two callers polling one job cannot both
     record its completion (which would audit it twice and download it twice). Storage
     failures surface as ``InternalError``; a missing job is ``None``, not an error.
     """
 
-    async def save(self, job: VideoJob, expected_version: int) -> bool:
+    async def save(self, job: Job, expected_version: int) -> bool:
         """Store ``job`` as version ``expected_version + 1`` if the stored row is still at ``expected_version``
         (0: not stored yet); False, and nothing written, when another caller saved first."""
         ...
 
-    async def get(self, job_id: str) -> VideoJob | None:
+    async def get(self, job_id: str) -> Job | None:
         """The job with ``version`` set to the stored version."""
         ...
 
-    async def list_recent(self, limit: int, owner: str | None = None) -> list[VideoJob]:
-        """Newest first (by creation time); ``owner=None`` lists every owner's jobs."""
+    async def list_recent(self, limit: int, owner: str | None = None, kind: JobKind | None = None) -> list[Job]:
+        """Newest first (by creation time) among the newest ``limit`` records; ``owner=None`` lists every
+        owner's jobs, ``kind=None`` every kind."""
         ...
 
 

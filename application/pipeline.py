@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import Any
 
 from ..domain.errors import ErrorCode, InvalidInput, OpenRouterMcpError
@@ -50,6 +51,12 @@ class CallPipeline:
     3. **locks** hold the command's resources (``CallFacts.lock_keys``, scoped to the caller);
     4. the **handler** (a use case) runs with the whole ``ToolCall``.
 
+    Work that outlives its call (a chat left running in the background) ends with nobody asking:
+    it reports through the call's ``settlement``, which writes its audit event and settles the
+    reservation the call held, but only after the call's own settlement (which opened the hold),
+    so an answer that arrives while the submitting call is still returning cannot be settled
+    before there is anything to settle.
+
     How it fails: an unknown tool is ``InvalidInput`` naming the known ones; whatever the
     policy or the handler raises is passed on unchanged after settling and auditing.
     """
@@ -77,14 +84,28 @@ class CallPipeline:
             raise InvalidInput(f"unknown tool '{call.tool}': this server offers {', '.join(sorted(self._specs))}.")
         facts = call.command.facts() if isinstance(call.command, Command) else CallFacts()
         admission = await self._policy.admit(call, spec, facts)
+        settlement = LaterSettlement(self, call, facts)
+        call = replace(call, settlement=settlement)
         try:
-            result = await self._audited(call, spec, facts, admission)
-        except BaseException as exc:
-            await self._policy.settle(admission, billing_of_error(exc), outcome_of(exc))
-            raise
-        billing = billing_of(result)
-        await self._policy.settle(admission, billing, billing.outcome if billing else "ok")
-        return result
+            try:
+                result = await self._audited(call, spec, facts, admission)
+            except BaseException as exc:
+                await self._policy.settle(admission, billing_of_error(exc), outcome_of(exc))
+                raise
+            billing = billing_of(result)
+            await self._policy.settle(admission, billing, billing.outcome if billing else "ok")
+            return result
+        finally:
+            settlement.call_settled()
+
+    async def settle_later(self, call: ToolCall[Any], facts: CallFacts, billing: Billing) -> None:
+        """Audit and settle a job of ``call`` that ended after the call returned (see the class docstring)."""
+        await self._audit.record(AuditEvent(
+            subject=call.caller.subject, source=call.caller.source.value, tool=billing.settles or call.tool,
+            model=billing.model, outcome=billing.outcome, cost_usd=billing.cost_usd,
+            generation_id=billing.generation_id, job_id=billing.job_id, prompt_preview=prompt_preview(facts.prompt),
+            at=self._clock.now()))
+        await self._policy.settle_job(call.caller.subject, billing)
 
     async def _audited(self, call: ToolCall[Any], spec: ToolSpec, facts: CallFacts, admission: Admission) -> Any:
         try:
@@ -117,3 +138,20 @@ class CallPipeline:
             cost_usd=billing.cost_usd if billing else None, estimated_cost_usd=admission.estimate_usd,
             generation_id=billing.generation_id if billing else None, job_id=billing.job_id if billing else None,
             prompt_preview=prompt_preview(facts.prompt), detail=detail, at=self._clock.now()))
+
+
+class LaterSettlement:
+    """The ``JobSettlement`` the pipeline hands each call: waits for the call's own settlement, then settles."""
+
+    def __init__(self, pipeline: CallPipeline, call: ToolCall[Any], facts: CallFacts) -> None:
+        self._pipeline = pipeline
+        self._call = call
+        self._facts = facts
+        self._ready = asyncio.Event()
+
+    def call_settled(self) -> None:
+        self._ready.set()
+
+    async def settle(self, billing: Billing) -> None:
+        await self._ready.wait()
+        await self._pipeline.settle_later(self._call, self._facts, billing)

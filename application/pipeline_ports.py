@@ -57,6 +57,11 @@ class PolicyGate(Protocol):
 
     async def settle(self, admission: Admission, billing: Billing | None, outcome: str) -> None: ...
 
+    async def settle_job(self, subject: str, billing: Billing) -> None:
+        """Settle ``subject``'s job ``billing.job_id`` that ended with no call to settle it (``billing.settles``
+        names the tool that held its reservation); idempotent, must not raise."""
+        ...
+
 
 class AllowEverything:
     """The policy until one is configured: admits every call and reserves nothing."""
@@ -68,6 +73,9 @@ class AllowEverything:
         return Admission(tool=call.tool, subject=call.caller.subject)
 
     async def settle(self, admission: Admission, billing: Billing | None, outcome: str) -> None:
+        return None
+
+    async def settle_job(self, subject: str, billing: Billing) -> None:
         return None
 
 

@@ -135,6 +135,13 @@ class PolicyEngine:
             log.warning("policy settlement failed; the reservation lapses after its lease",
                         extra={"tool": admission.tool, "error": type(exc).__name__})
 
+    async def settle_job(self, subject: str, billing: Billing) -> None:
+        try:
+            await self._settler.settle_job(subject, billing, self._clock.now())
+        except Exception as exc:
+            log.warning("job settlement failed; the reservation lapses after its lease",
+                        extra={"tool": billing.settles, "error": type(exc).__name__})
+
     async def _estimate(self, tool: str, facts: CallFacts) -> Decimal:
         pricing: Pricing | None = None
         if facts.model is not None:

@@ -45,7 +45,7 @@ class Settler:
                      model: str | None, reservation_id: str | None, estimate: Decimal | None, now: float) -> None:
         subject = admission.subject
         if billing is not None and billing.settles and billing.job_id:
-            await self._settle_job(subject, billing, now)
+            await self.settle_job(subject, billing, now)
             if reservation_id is not None:
                 await self._store.settle(reservation_id, Decimal(0), now, None)
             return
@@ -62,7 +62,7 @@ class Settler:
         if reservation_id is not None or row is not None:
             await self._store.settle(reservation_id or "", charge_for(billing, estimate), now, row)
 
-    async def _settle_job(self, subject: str, billing: Billing, now: float) -> None:
+    async def settle_job(self, subject: str, billing: Billing, now: float) -> None:
         tool = billing.settles or ""
         row = LedgerRow(at=now, subject=subject, tool=tool, model=billing.model, outcome=billing.outcome,
                         cost_usd=billing.cost_usd, generation_id=billing.generation_id, job_id=billing.job_id,

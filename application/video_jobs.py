@@ -11,10 +11,10 @@ from typing import Any
 from ..domain.caller import Caller
 from ..domain.errors import InvalidInput, OpenRouterMcpError
 from ..domain.generation import VideoRequest
+from ..domain.job import Job, JobKind, JobStatus
 from ..domain.media import MediaKind
 from ..domain.model_id import ModelId
 from ..domain.paid_call import CallFacts
-from ..domain.video_job import VideoJob, VideoJobStatus
 from .call import ToolCall
 from .job_ports import OutputSpaces, OutputStore
 from .media_loading import MediaLoader
@@ -73,6 +73,7 @@ class GetVideoStatusCommand:
 class ListVideoJobsCommand:
     limit: int = 20
     status: str | None = None
+    kind: str = JobKind.VIDEO.value
 
 
 def _timing(max_wait_ms: int | None, poll_interval_ms: int | None, defaults: VideoDefaults) -> tuple[float, float]:
@@ -86,7 +87,7 @@ def _timing(max_wait_ms: int | None, poll_interval_ms: int | None, defaults: Vid
 
 
 @asynccontextmanager
-async def settling(job: VideoJob, tracker: EndTracker, *, resumed: bool) -> AsyncIterator[None]:
+async def settling(job: Job, tracker: EndTracker, *, resumed: bool) -> AsyncIterator[None]:
     """Attach the job's billing to a failure after the job ended (failed upstream, or a download that did not
     finish), so the pipeline settles the reservation once; a later call can still fetch the video."""
     try:
@@ -146,7 +147,7 @@ class GenerateVideo:
         snapshot = await runner.api.submit(request)
         progress = MonotonicProgress(call.progress)
         tracker = EndTracker()
-        job = VideoJob.submitted(snapshot.id, model=str(model), prompt=command.prompt, now=runner.clock.now(),
+        job = Job.submitted(snapshot.id, model=str(model), prompt=command.prompt, now=runner.clock.now(),
                                  polling_url=snapshot.polling_url, save_path=target, owner=caller.subject,
                                  tool=call.tool)
         async with settling(job, tracker, resumed=False):
@@ -205,12 +206,14 @@ class GetVideoStatus:
         job = await runner.store.get(ident)
         if job is not None and job.owner != caller.subject:
             job = None
+        if job is not None and job.kind is not JobKind.VIDEO:
+            raise InvalidInput(f"'{ident[:80]}' is a {job.kind.value} job, not a video: call get_job_status.")
         if job is None and not caller.owns_machine:
             raise _unknown(ident)
         target = await self._target(job, command.save_path, command.overwrite, output.location, output)
         if job is None:
             snapshot = await runner.api.poll(ident)
-            adopted = VideoJob.submitted(snapshot.id or ident, model=UNKNOWN_MODEL, prompt="", now=runner.clock.now(),
+            adopted = Job.submitted(snapshot.id or ident, model=UNKNOWN_MODEL, prompt="", now=runner.clock.now(),
                                          polling_url=snapshot.polling_url, save_path=target, owner=caller.subject)
             job = await runner.apply(adopted, snapshot, progress, tracker)
             job = await runner.wait(job, max_wait_s=max_wait_s, interval_s=interval_s, progress=progress,
@@ -225,7 +228,7 @@ class GetVideoStatus:
         return VideoOutcome(outcome.job, outcome.video, ended_here=tracker.ended_here, resumed=True)
 
     @staticmethod
-    async def _target(job: VideoJob | None, save_path: str | None, overwrite: bool,
+    async def _target(job: Job | None, save_path: str | None, overwrite: bool,
                       location: Callable[[str], str], output: OutputStore) -> str | None:
         """An explicit ``save_path``, checked before any poll; None means the job's own file (the one saved
         earlier, else the name reserved at submit), decided under the job's lock in ``settle``."""
@@ -251,16 +254,16 @@ def _same_place(location: Callable[[str], str], a: str, b: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class VideoJobList:
-    jobs: tuple[VideoJob, ...]
+    jobs: tuple[Job, ...]
     now: float
 
 
 class ListVideoJobs:
-    """The caller's own recent video jobs, newest first, from the job store (no upstream call, free).
+    """The caller's own recent jobs of one kind (video unless asked), newest first, from the job store (free).
 
-    Statuses are as last seen by this server: a job nobody polled since it was submitted
+    Statuses are as last seen by this server: a video job nobody polled since it was submitted
     still shows pending or in_progress. How it fails: INVALID_INPUT for a limit outside
-    1..100 or an unknown status; CONFIGURATION when the store cannot be read.
+    1..100, an unknown status or kind; CONFIGURATION when the store cannot be read.
     """
 
     def __init__(self, *, runner: VideoJobRunner) -> None:
@@ -273,11 +276,15 @@ class ListVideoJobs:
         wanted = None
         if status is not None:
             try:
-                wanted = VideoJobStatus(status.strip().lower())
+                wanted = JobStatus(status.strip().lower())
             except ValueError:
                 raise InvalidInput(f"status '{status}' is not a job status. Valid values: "
-                                   f"{', '.join(s.value for s in VideoJobStatus)}.") from None
-        jobs = await self._runner.store.list_recent(limit if wanted is None else min(limit * 20, 2000),
-                                                    call.caller.subject)
+                                   f"{', '.join(s.value for s in JobStatus)}.") from None
+        try:
+            kind = JobKind(call.command.kind.strip().lower())
+        except ValueError:
+            raise InvalidInput(f"kind must be one of {', '.join(k.value for k in JobKind)}.") from None
+        jobs = await self._runner.store.list_recent(min(limit * 20, 2000),
+                                                    call.caller.subject, kind)
         chosen = [j for j in jobs if wanted is None or j.status is wanted][:limit]
         return VideoJobList(tuple(chosen), self._runner.clock.now())

@@ -10,11 +10,11 @@ from dataclasses import dataclass, replace
 
 from ..domain.errors import ErrorCode, JobFailed, OpenRouterMcpError
 from ..domain.generation import VideoSnapshot
+from ..domain.job import Job, JobStatus
 from ..domain.paid_call import Billing
-from ..domain.video_job import VideoJob, VideoJobStatus
 from .call import ProgressReporter
 from .generation_ports import VideoJobsApi
-from .job_ports import OutputStore, VideoJobStore
+from .job_ports import JobStore, OutputStore
 from .ports import Clock
 from .video_download import SavedVideo, download_video, read_inline, saved_earlier
 
@@ -66,7 +66,7 @@ class EndTracker:
     ended_here: bool = False
 
 
-def job_billing(job: VideoJob, *, ended_here: bool, resumed: bool) -> Billing | None:
+def job_billing(job: Job, *, ended_here: bool, resumed: bool) -> Billing | None:
     """What a video call reports to the pipeline.
 
     The submitting call reports while the job runs (``still_running`` holds the estimate until the job
@@ -78,7 +78,7 @@ def job_billing(job: VideoJob, *, ended_here: bool, resumed: bool) -> Billing | 
     if not ended_here and (resumed or job.status.terminal):
         return None
     status = job.status
-    outcome = "still_running" if not status.terminal else ("ok" if status is VideoJobStatus.COMPLETED
+    outcome = "still_running" if not status.terminal else ("ok" if status is JobStatus.COMPLETED
                                                            else status.value)
     return Billing(model=job.model, cost_usd=job.cost_usd if status.terminal else None, job_id=job.id,
                    outcome=outcome, settles=job.tool if resumed else None)
@@ -92,7 +92,7 @@ class VideoOutcome:
     save recorded the job's end.
     """
 
-    job: VideoJob
+    job: Job
     video: SavedVideo | None = None
     ended_here: bool = False
     resumed: bool = False
@@ -106,7 +106,7 @@ class VideoOutcome:
         return job_billing(self.job, ended_here=self.ended_here, resumed=self.resumed)
 
 
-def _message(job: VideoJob) -> str:
+def _message(job: Job) -> str:
     return f"video {job.id}: {job.status.value} ({job.progress}%)"
 
 
@@ -125,7 +125,7 @@ class VideoJobRunner:
     shared (one per process) for the lock to mean anything.
     """
 
-    def __init__(self, *, api: VideoJobsApi, store: VideoJobStore, clock: Clock, sleeper: Sleeper,
+    def __init__(self, *, api: VideoJobsApi, store: JobStore, clock: Clock, sleeper: Sleeper,
                  limits: VideoLimits) -> None:
         self.api = api
         self.store = store
@@ -133,6 +133,18 @@ class VideoJobRunner:
         self._sleep = sleeper
         self._limits = limits
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._stops: dict[str, int] = {}
+
+    async def stop(self, job: Job) -> Job:
+        """``cancel_job`` on a video: every wait on it in this process ends at its next poll, and the job is
+        marked (``stop_requested``). OpenRouter cannot cancel it, so it can still be fetched and settled."""
+        self._stops[job.id] = self._stops.get(job.id, 0) + 1
+        for _ in range(SAVE_ATTEMPTS):
+            saved = await self.persist(replace(job, stop_requested=True))
+            if saved is not None:
+                return saved
+            job = await self._reload(job)
+        return replace(job, stop_requested=True)
 
     def _lock(self, job_id: str) -> asyncio.Lock:
         lock = self._locks.get(job_id)
@@ -140,7 +152,7 @@ class VideoJobRunner:
             lock = self._locks[job_id] = asyncio.Lock()
         return lock
 
-    async def persist(self, job: VideoJob) -> VideoJob | None:
+    async def persist(self, job: Job) -> Job | None:
         """Save ``job`` over the version it was read at: the saved job, or None when another caller saved
         first. A store failure is logged, not raised (the job is returned as if saved): the upstream id still
         resumes the job."""
@@ -152,22 +164,22 @@ class VideoJobRunner:
             log.warning("video_job_not_saved", extra={"video_id": job.id, "error": exc.message})
             return job
 
-    async def _reload(self, job: VideoJob) -> VideoJob:
+    async def _reload(self, job: Job) -> Job:
         try:
             return await self.store.get(job.id) or job
         except OpenRouterMcpError as exc:
             log.warning("video_job_not_read", extra={"video_id": job.id, "error": exc.message})
             return job
 
-    def _advance(self, job: VideoJob, snapshot: VideoSnapshot) -> VideoJob:
+    def _advance(self, job: Job, snapshot: VideoSnapshot) -> Job:
         updated = job.advance(snapshot.status, progress=snapshot.progress, now=self.clock.now(),
                               result_urls=snapshot.result_urls, cost=snapshot.cost, error=snapshot.error)
         if snapshot.polling_url and not updated.polling_url:
             updated = replace(updated, polling_url=snapshot.polling_url)
         return updated
 
-    async def apply(self, job: VideoJob, snapshot: VideoSnapshot, progress: ProgressReporter,
-                    tracker: EndTracker) -> VideoJob:
+    async def apply(self, job: Job, snapshot: VideoSnapshot, progress: ProgressReporter,
+                    tracker: EndTracker) -> Job:
         """Record one poll; note the job's end in ``tracker`` only if this caller's save is the one that ended it."""
         updated = self._advance(job, snapshot)
         ended_here = False
@@ -186,11 +198,12 @@ class VideoJobRunner:
         await progress.report(updated.progress, 100, _message(updated))
         return updated
 
-    async def wait(self, job: VideoJob, *, max_wait_s: float, interval_s: float, progress: ProgressReporter,
-                   tracker: EndTracker, poll_first: bool = False) -> VideoJob:
+    async def wait(self, job: Job, *, max_wait_s: float, interval_s: float, progress: ProgressReporter,
+                   tracker: EndTracker, poll_first: bool = False) -> Job:
         """Poll until the job ends or ``max_wait_s`` passes (the last sleep is cut to the deadline).
 
-        Transient poll failures (UPSTREAM_HTTP, UPSTREAM_TIMEOUT) are logged and retried at the
+        A ``stop`` of the job (``cancel_job``) ends the wait at its next poll. Transient poll failures
+        (UPSTREAM_HTTP, UPSTREAM_TIMEOUT) are logged and retried at the
         next interval, at most ``poll_retries`` times in a row; then waiting stops as if the deadline
         had passed (the job stays resumable). Any other failure is raised. With ``poll_first``
         (resuming a job) the first poll is immediate, and if no poll of this call succeeded the last
@@ -198,12 +211,15 @@ class VideoJobRunner:
         """
         deadline = self.clock.monotonic() + max(max_wait_s, 0.0)
         succeeded, failure, first, failures = False, None, poll_first, 0
+        stops = self._stops.get(job.id, 0)
         while not job.status.terminal and failures <= self._limits.poll_retries:
             if not first:
                 remaining = deadline - self.clock.monotonic()
                 if remaining <= 0:
                     break
                 await self._sleep(min(interval_s, remaining))
+                if self._stops.get(job.id, 0) != stops:
+                    break
             first = False
             try:
                 snapshot = await self.api.poll(job.id)
@@ -219,7 +235,7 @@ class VideoJobRunner:
             raise failure
         return job
 
-    async def settle(self, job: VideoJob, target: str | None, *, output: OutputStore, overwrite: bool,
+    async def settle(self, job: Job, target: str | None, *, output: OutputStore, overwrite: bool,
                      explicit: bool = False) -> VideoOutcome:
         """Outcome of a job after waiting: still running, saved, or ``JobFailed`` for failed, cancelled and
         expired jobs.
@@ -233,11 +249,11 @@ class VideoJobRunner:
         status = job.status
         if not status.terminal:
             return VideoOutcome(job)
-        if status is VideoJobStatus.FAILED:
+        if status is JobStatus.FAILED:
             reason = job.error or "the provider gave no reason"
             raise JobFailed(f"video {job.id} failed upstream: {reason}. Change the prompt, inputs or model and "
                             "submit a new job.", details={"video_id": job.id, "status": status.value})
-        if status is not VideoJobStatus.COMPLETED:
+        if status is not JobStatus.COMPLETED:
             raise JobFailed(f"video {job.id} was {status.value} upstream before it finished, so there is no "
                             "video to fetch: submit a new job.", details={"video_id": job.id, "status": status.value})
         async with self._lock(job.id):
@@ -258,7 +274,7 @@ class VideoJobRunner:
             if video.size <= self._limits.inline_max_bytes else None
         return VideoOutcome(job, SavedVideo(video.name, video.mime, video.size, inline))
 
-    async def _save_output(self, job: VideoJob, name: str) -> VideoJob:
+    async def _save_output(self, job: Job, name: str) -> Job:
         for _ in range(SAVE_ATTEMPTS):
             saved = await self.persist(job.with_output(name))
             if saved is not None:

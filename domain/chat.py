@@ -56,6 +56,9 @@ class ResponseCache:
     clear: bool = False
 
 
+MAX_WAIT_MS = 600_000
+
+
 @dataclass(frozen=True, slots=True)
 class ChatRequest:
     messages: tuple[ChatMessage, ...]
@@ -68,10 +71,14 @@ class ChatRequest:
     web_max_results: int | None = None
     cache: ResponseCache = field(default_factory=ResponseCache)
     attribution: Attribution = field(default_factory=Attribution)
+    max_wait_ms: int | None = None
+    """How long the caller waits for the answer before it is left running as a job; None: until it arrives."""
 
     def __post_init__(self) -> None:
         if not self.messages:
             raise InvalidInput("messages must hold at least one message, e.g. [{'role':'user','content':'Hi'}].")
+        if self.max_wait_ms is not None and not 0 <= self.max_wait_ms <= MAX_WAIT_MS:
+            raise InvalidInput(f"max_wait_ms must be between 0 and {MAX_WAIT_MS} (0 answers with a job id at once).")
 
     def facts(self) -> CallFacts:
         last = self.messages[-1].content

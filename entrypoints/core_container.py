@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dependency_injector import containers, providers
 
+from ..application.background import BackgroundWork
 from ..application.catalog_queries import GetModelInfo, SearchModels, ValidateModel
 from ..application.chat_completion import ChatCompletion, ChatDefaults
+from ..application.chat_jobs import ChatJobs
 from ..application.health import HealthCheck
 from ..application.media_analysis import AnalysisDefaults, AnalyzeMediaUseCase
 from ..application.media_loading import MediaLoader
@@ -45,12 +47,18 @@ def media_limits(settings: Settings) -> dict[MediaKind, MediaLimits]:
     return settings.media_limits()
 
 
+def chat_lost_after_s(settings: Settings) -> float:
+    """When a chat job still marked running was left behind: its request's own deadline, plus a minute."""
+    return settings.http_timeout_ms / 1000 + 60
+
+
 def upstream_problem(settings: Settings) -> str | None:
     return settings.upstream_problem()
 
 
 class CoreUseCases(containers.DeclarativeContainer):
-    """Catalogue, chat, analysis and health; ``upstream``, ``media``, ``storage`` and ``library`` come from the root."""
+    """Catalogue, chat (and its background jobs: ``background`` is one per app, drained at its stop), analysis and
+    health; ``upstream``, ``media``, ``storage`` and ``library`` come from the root."""
 
     settings = providers.Dependency(instance_of=Settings)
     configuration_problem: providers.Object[str | None] = providers.Object(None)
@@ -64,9 +72,12 @@ class CoreUseCases(containers.DeclarativeContainer):
     media_loader = providers.Factory(MediaLoader, files=storage.inputs, fetcher=media.url_fetcher,
                                      limits=providers.Callable(media_limits, settings=settings),
                                      library=library.images)
+    background = providers.Singleton(BackgroundWork)
+    chat_jobs = providers.Singleton(ChatJobs, store=storage.jobs, clock=storage.clock, work=background,
+                                    lost_after_s=providers.Callable(chat_lost_after_s, settings=settings))
     chat_completion = providers.Factory(
         ChatCompletion, upstream=upstream.chat, catalog=catalog, credentials=upstream.http,
-        defaults=providers.Callable(chat_defaults, settings=settings))
+        defaults=providers.Callable(chat_defaults, settings=settings), jobs=chat_jobs)
     analyze_media = providers.Factory(
         AnalyzeMediaUseCase, loader=media_loader, images=media.images, chat=upstream.chat, media_chat=upstream.chat,
         catalog=catalog, credentials=upstream.http, defaults=providers.Callable(analysis_defaults, settings=settings))

@@ -28,8 +28,10 @@ def serve(host: str, port: int) -> int:
     except OpenRouterMcpError as exc:
         sys.stderr.write(f"openrouter-multimodal-mcp serve: {render_for_env(exc.message)}\n")
         return 2
-    if "video_max_wait_ms" not in settings.model_fields_set:
-        container.settings.override(settings.model_copy(update={"video_max_wait_ms": settings.http_max_wait_ms}))
+    waits = {name: settings.http_max_wait_ms for name in ("video_max_wait_ms", "chat_max_wait_ms")
+             if name not in settings.model_fields_set}
+    if waits:
+        container.settings.override(settings.model_copy(update=waits))
     if problem:
         log.warning("configuration_problem", problem=render_for_env(problem))
     app = build_http_app(container, problem, host=host, port=port, tokens=tokens)

@@ -48,6 +48,8 @@ class Calls(containers.DeclarativeContainer):
         generate_video_from_image=video.generate_video.provider,
         get_video_status=video.get_video_status.provider,
         list_video_jobs=video.list_video_jobs.provider,
+        get_job_status=video.get_job_status.provider,
+        cancel_job=video.cancel_job.provider,
         get_usage=get_usage.provider,
         get_user_images=library.get_user_images.provider,
     ))

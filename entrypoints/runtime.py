@@ -9,6 +9,7 @@ from typing import Any
 
 import anyio
 
+from ..application.background import BackgroundWork
 from ..application.call import NullProgress, ProgressReporter, ToolCall
 from ..application.pipeline import CallPipeline
 from ..domain.caller import Caller
@@ -43,6 +44,8 @@ class AppRuntime:
 
     Why counted: stdio runs one session, the in-memory client one per connection, and the legacy SSE
     transport one per client; the HTTP clients and the state store must outlive any single session.
+    Work left running in the background (a chat past its wait) belongs to the app too: the last
+    session's end drains it before the resources close.
     How it fails: ``dispatcher`` outside ``running`` is CONFIGURATION ("not started" / "closed").
     """
 
@@ -85,9 +88,17 @@ class AppRuntime:
         try:
             yield dispatcher
         finally:
-            with anyio.move_on_after(STOP_SECONDS, shield=True):
+            grace = self.container.settings().shutdown_grace_ms / 1000
+            with anyio.move_on_after(STOP_SECONDS + grace, shield=True):
                 async with self._lock():
                     self._users -= 1
                     if self._users == 0:
+                        await self._drain(grace)
                         self._dispatcher = None
                         await stop(self.container)
+
+    async def _drain(self, grace_s: float) -> None:
+        """Background work (chats left running) gets ``shutdown_grace_ms`` to finish, then is stopped and records
+        so, while the store is still open."""
+        work: BackgroundWork = self.container.core.background()
+        await work.drain(grace_s, STOP_SECONDS)

@@ -20,13 +20,15 @@ from pydantic import ValidationError
 from ..domain.caller import local_caller
 from ..domain.errors import ConfigurationError, OpenRouterMcpError
 from .container import Container
+from .icons import SERVER_ICONS
 from .identity import Identity, LocalIdentity
+from .media_player import bind_player, for_client, player_app
 from .output_resources import relative_from_uri, uri_for
 from .presenters import error_result, error_text, final_result, invalid_input
 from .result_profiles import apply_profile, choose_profile
 from .runtime import AppRuntime
 from .stdio_guard import answer_unreadable_lines
-from .tools import catalog, chat, generation, health, library, media, transcribe_embed, usage, video
+from .tools import catalog, chat, generation, health, jobs, library, media, transcribe_embed, usage, video
 from .tools.registry import ToolRegistry
 from .version import SERVER_NAME, SERVER_VERSION
 
@@ -38,15 +40,19 @@ ALWAYS_AVAILABLE = frozenset({"health_check", "get_usage"})
 RESOURCE_MAX_BYTES = 64 * 1024 * 1024
 
 _request: ContextVar[Any] = ContextVar("openrouter_mcp_request", default=None)
+_context: ContextVar[ServerRequestContext[Any, Any] | None] = ContextVar("openrouter_mcp_context", default=None)
 
 
 async def remember_request(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
-    """Middleware: keep the transport request of the message being handled, for handlers the SDK gives no
-    context (``resources/list``), so they too can tell who is calling."""
+    """Middleware: keep the transport request and context of the message being handled, for handlers the SDK
+    gives no context (``resources/list``, ``tools/list``), so they too can tell who is calling and what the
+    client supports."""
     token = _request.set(ctx.request)
+    context_token = _context.set(ctx)
     try:
         return await call_next(ctx)
     finally:
+        _context.reset(context_token)
         _request.reset(token)
 
 
@@ -76,8 +82,9 @@ class OpenRouterMcpServer(MCPServer):
         self.configuration_problem = configuration_problem
 
     async def list_tools(self) -> list[MCPTool]:
-        """Every tool the policy lets this server show (``hide`` and ``default: deny`` leave tools out)."""
-        tools = await super().list_tools()
+        """Every tool the policy lets this server show (``hide`` and ``default: deny`` leave tools out), bound to
+        the media player only for a client that negotiated MCP Apps."""
+        tools = for_client(await super().list_tools(), _context.get())
         if not self.runtime.started:
             return tools
         pipeline = self.runtime.dispatcher.pipeline
@@ -151,8 +158,9 @@ def build_server(container: Container, configuration_problem: str | None = None,
     runtime = runtime or AppRuntime(container)
     identity = identity or LocalIdentity(local_caller(container.settings().user))
     registry = ToolRegistry(runtime, identity)
-    for family in (chat, media, generation, transcribe_embed, video, catalog, usage, library, health):
+    for family in (chat, media, generation, transcribe_embed, video, jobs, catalog, usage, library, health):
         family.register(registry)
-    return OpenRouterMcpServer(SERVER_NAME, version=SERVER_VERSION, instructions=INSTRUCTIONS,
+    bind_player(registry.tools)
+    return OpenRouterMcpServer(SERVER_NAME, version=SERVER_VERSION, instructions=INSTRUCTIONS, icons=SERVER_ICONS,
                                log_level="WARNING", registry=registry, configuration_problem=configuration_problem,
-                               lifespan=_lifespan(runtime))
+                               lifespan=_lifespan(runtime), extensions=[player_app()])

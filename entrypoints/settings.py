@@ -86,6 +86,7 @@ class CoreSettings(BaseSettings):
     default_model: str | None = Field(default=None, validation_alias=AliasChoices(
         "OPENROUTER_DEFAULT_MODEL", "DEFAULT_MODEL", "default_model"))
     max_tokens: int | None = None
+    chat_max_wait_ms: int = Field(default=45_000, ge=0, le=600_000)
     include_reasoning: bool = False
     cache_responses: bool = False
     model_cache_ttl_ms: int = Field(default=3_600_000, ge=0)

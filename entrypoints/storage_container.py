@@ -11,7 +11,7 @@ from ..adapters.caller_spaces import CallerInputs, LocalCallerSpaces
 from ..adapters.clock import SystemClock
 from ..adapters.legacy_jobs import import_legacy_jobs
 from ..adapters.memory_locks import InProcessLocks
-from ..adapters.state_job_store import StateVideoJobStore
+from ..adapters.state_job_store import StateJobStore
 from ..adapters.state_store_factory import open_state_store
 from ..adapters.structlog_audit import StructlogAudit
 from ..application.state_ports import StateStore
@@ -36,7 +36,7 @@ async def open_state(settings: Settings) -> AsyncIterator[StateStore]:
     store = open_state_store(settings.state_url, default_path=default_state_path(settings),
                              redis_prefix=settings.state_prefix)
     try:
-        await import_legacy_jobs(Path(settings.job_store_file(settings.output_root())), StateVideoJobStore(store))
+        await import_legacy_jobs(Path(settings.job_store_file(settings.output_root())), StateJobStore(store))
         yield store
     finally:
         await store.aclose()
@@ -50,6 +50,6 @@ class Storage(containers.DeclarativeContainer):
     spaces = providers.Singleton(caller_spaces, settings=settings)
     inputs = providers.Singleton(CallerInputs, spaces=spaces)
     state = providers.Resource(open_state, settings=settings)
-    jobs = providers.Singleton(StateVideoJobStore, state=state)
+    jobs = providers.Singleton(StateJobStore, state=state)
     audit = providers.Singleton(StructlogAudit)
     locks = providers.Singleton(InProcessLocks)

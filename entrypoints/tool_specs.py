@@ -13,8 +13,8 @@ from ..application.pipeline_ports import Handler, ToolSpec
 PAID_TOOLS = ("chat_completion", "analyze_image", "analyze_audio", "analyze_video", "generate_image",
               "generate_audio", "rerank_documents", "generate_video", "generate_video_from_image", "transcribe_audio",
               "embed_texts")
-FREE_TOOLS = ("get_video_status", "list_video_jobs", "search_models", "get_model_info", "validate_model",
-              "health_check", "get_usage", "get_user_images")
+FREE_TOOLS = ("get_video_status", "list_video_jobs", "get_job_status", "cancel_job", "search_models",
+              "get_model_info", "validate_model", "health_check", "get_usage", "get_user_images")
 
 
 def tool_specs() -> dict[str, ToolSpec]:

@@ -1,4 +1,5 @@
-"""The video use cases: generate_video (and from an image), get_video_status and list_video_jobs."""
+"""The job use cases: generate_video (and from an image), get_video_status, list_video_jobs, and get_job_status
+and cancel_job over video and chat jobs."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 
 from dependency_injector import containers, providers
 
+from ..application.job_status import CancelJob, GetJobStatus
 from ..application.video_jobs import GenerateVideo, GetVideoStatus, ListVideoJobs, VideoDefaults
 from ..application.video_polling import Sleeper, VideoJobRunner, VideoLimits
 from .settings import Settings
@@ -38,3 +40,5 @@ class VideoUseCases(containers.DeclarativeContainer):
     get_video_status = providers.Factory(GetVideoStatus, runner=runner, outputs=storage.spaces,
                                          credentials=upstream.http, defaults=defaults)
     list_video_jobs = providers.Factory(ListVideoJobs, runner=runner)
+    get_job_status = providers.Factory(GetJobStatus, chats=core.chat_jobs, videos=get_video_status)
+    cancel_job = providers.Factory(CancelJob, chats=core.chat_jobs, runner=runner)

@@ -14,7 +14,7 @@ from openrouter_multimodal.adapters.caller_spaces import CallerInputs, LocalCall
 from openrouter_multimodal.adapters.output_store import LocalOutputStore
 from openrouter_multimodal.application.call import ProgressReporter
 from openrouter_multimodal.application.fetch_ports import FetchedResource, FetchLimits
-from openrouter_multimodal.application.job_ports import ByteSink, VideoJobStore
+from openrouter_multimodal.application.job_ports import ByteSink, JobStore
 from openrouter_multimodal.application.media_loading import MediaLoader
 from openrouter_multimodal.application.video_jobs import (
     GenerateVideo,
@@ -30,8 +30,8 @@ from openrouter_multimodal.application.video_polling import VideoJobRunner, Vide
 from openrouter_multimodal.domain.caller import Caller
 from openrouter_multimodal.domain.errors import ResourceTooLarge, UpstreamError
 from openrouter_multimodal.domain.generation import VideoRequest, VideoSnapshot
+from openrouter_multimodal.domain.job import Job, JobKind
 from openrouter_multimodal.domain.media import MEDIA_LIMIT_DEFAULTS
-from openrouter_multimodal.domain.video_job import VideoJob
 from tests.fakes import FakeClock, FakeCredentials
 from tests.pipeline_fakes import Dispatch, RecordingAudit
 
@@ -111,14 +111,14 @@ class FakeSleeper:
 
 
 class InMemoryJobStore:
-    """``VideoJobStore`` in a dict, compare-and-set on ``version`` like the real one; ``conflicts`` counts losers."""
+    """``JobStore`` in a dict, compare-and-set on ``version`` like the real one; ``conflicts`` counts losers."""
 
     def __init__(self) -> None:
-        self.jobs: dict[str, VideoJob] = {}
+        self.jobs: dict[str, Job] = {}
         self.saves = 0
         self.conflicts = 0
 
-    async def save(self, job: VideoJob, expected_version: int) -> bool:
+    async def save(self, job: Job, expected_version: int) -> bool:
         current = self.jobs.get(job.id)
         if (current.version if current is not None else 0) != expected_version:
             self.conflicts += 1
@@ -127,12 +127,13 @@ class InMemoryJobStore:
         self.jobs[job.id] = replace(job, version=expected_version + 1)
         return True
 
-    async def get(self, job_id: str) -> VideoJob | None:
+    async def get(self, job_id: str) -> Job | None:
         return self.jobs.get(job_id)
 
-    async def list_recent(self, limit: int, owner: str | None = None) -> list[VideoJob]:
+    async def list_recent(self, limit: int, owner: str | None = None, kind: JobKind | None = None) -> list[Job]:
         jobs = sorted(self.jobs.values(), key=lambda j: (-j.created_at, j.id))
-        return [j for j in jobs if owner is None or j.owner == owner][:limit]
+        mine = [j for j in jobs if owner is None or j.owner == owner][:limit]
+        return [j for j in mine if kind is None or j.kind is kind]
 
 
 class RecordingProgress:
@@ -171,7 +172,7 @@ class VideoRig:
 
     tmp: Path
     api: FakeVideoApi = field(default_factory=FakeVideoApi)
-    store: VideoJobStore = field(default_factory=InMemoryJobStore)
+    store: JobStore = field(default_factory=InMemoryJobStore)
     clock: FakeClock = field(default_factory=FakeClock)
     audit: RecordingAudit = field(default_factory=RecordingAudit)
     credentials: FakeCredentials = field(default_factory=FakeCredentials)

@@ -8,16 +8,19 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from ...application.chat_jobs import ChatJobStarted
 from ...domain.chat import ChatMessage, ChatRequest, ResponseCache
 from ...domain.model_id import ModelId
 from ..presenters import chat_meta, guarded, success, text
 from ..provider_options import PROVIDER_HELP, routing
 from .fields import CONTENT_PART, MESSAGE_MAX, PARTS_MAX, CacheTtl, MaxTokens, Model, ProviderOptions
+from .jobs import present_started
 from .registry import ToolRegistry
 
 DESCRIPTION = """Send a conversation to one OpenRouter model and return its reply (no streaming).
 Use for text work with a chosen model; use analyze_* for files, search_models to find ids.
 Costs the model's per-token price; ':free' ids cost nothing but are rate-limited; online search is extra.
+Waits max_wait_ms (default 45 s); a later answer is not an error: JOB_STILL_RUNNING + job_id for get_job_status.
 model defaults to OPENROUTER_DEFAULT_MODEL, else the free model with the largest context; variants (':nitro', ':floor', ':online') pass through. Oldest non-system messages are dropped when the conversation exceeds the context (_meta.dropped_messages). _meta: model, provider, usage, cost_usd.
 Errors: INVALID_INPUT (also when reasoning used up max_tokens), MODEL_NOT_FOUND, UNAUTHORIZED, UPSTREAM_REFUSED (credits, moderation, rate limit with retry_after_seconds), UPSTREAM_TIMEOUT, CONFIGURATION."""
 
@@ -46,6 +49,7 @@ def register(registry: ToolRegistry) -> None:
         cache: Annotated[bool | None, Field(description="Response cache: repeats are free.")] = None,
         cache_ttl: CacheTtl = None,
         cache_clear: bool = False,
+        max_wait_ms: Annotated[int | None, Field(ge=0, le=600_000)] = None,
     ) -> CallToolResult:
         async def body() -> CallToolResult:
             request = ChatRequest(
@@ -59,8 +63,11 @@ def register(registry: ToolRegistry) -> None:
                 online=online,
                 web_max_results=web_max_results,
                 cache=ResponseCache(enabled=cache, ttl=cache_ttl, clear=cache_clear),
+                max_wait_ms=registry.settings.chat_max_wait_ms if max_wait_ms is None else max_wait_ms,
             )
             result = await registry.dispatch("chat_completion", request, ctx)
+            if isinstance(result, ChatJobStarted):
+                return present_started(result)
             return success([text(result.text)], chat_meta(result))
 
         return await guarded("chat_completion", body)

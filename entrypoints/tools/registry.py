@@ -11,6 +11,7 @@ from mcp.types import ToolAnnotations
 
 from ...application.job_ports import OutputSpaces, OutputStore
 from ...domain.media import MediaKind
+from ..icons import family_icons
 from ..identity import Identity, request_of
 from ..runtime import AppRuntime
 from ..settings import Settings
@@ -83,10 +84,10 @@ class ToolRegistry:
         yet callers need to see which field to send: the published schema names it in
         ``required`` (no top-level ``anyOf``, which some clients reject) and leaves the aliases,
         kept for older callers, out. The top-level ``title`` is the display name; annotations do
-        not repeat it.
+        not repeat it. The icon is the family's (by the module that registers the tool).
         """
         tool = Tool.from_function(fn, title=title, description=description, annotations=annotations,
-                                  structured_output=structured_output)
+                                  structured_output=structured_output, icons=family_icons(fn.__module__))
         parameters = compact_schema(tool.parameters)
         for alias in aliases:
             del parameters["properties"][alias]

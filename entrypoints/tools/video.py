@@ -23,6 +23,7 @@ from ...application.job_ports import OutputStore
 from ...application.video_jobs import GenerateVideoCommand, GetVideoStatusCommand, ListVideoJobsCommand, VideoJobList
 from ...application.video_polling import VideoOutcome
 from ...domain.errors import ErrorCode, OpenRouterMcpError
+from ...domain.job import JobKind
 from ...domain.media import MediaKind
 from ..output_resources import resource_link
 from ..presenters import guarded, success, text
@@ -55,9 +56,9 @@ Completed: saves the video once (save_path/overwrite as in generate_video; later
 Use this instead of calling generate_video again.
 Errors: INVALID_INPUT (unknown id), JOB_FAILED (failed, cancelled or expired, with reason), UNSAFE_PATH, RESOURCE_TOO_LARGE."""
 
-LIST = """List recent video jobs, newest first: video_id, status, progress, age, cost, saved path. Free and local: statuses are as last seen; get_video_status refreshes one.
-limit: how many jobs to show. status: only jobs last seen in that state, among the newest limit×20: in_progress/pending to find jobs to resume, completed for saved paths, failed for reasons.
-Use to find a lost video_id. OpenRouter cannot cancel jobs, so there is no cancel tool.
+LIST = """List your recent jobs, newest first: id, status, progress, age, cost, saved path. Free and local: statuses are as last seen; get_video_status refreshes one.
+limit: how many jobs to show. status: only jobs last seen in that state, among the newest limit×20: in_progress/pending to find jobs to resume, completed for saved paths, failed for reasons. kind: chat lists background chats (get_job_status).
+Use to find a lost id. OpenRouter cannot cancel videos.
 Errors: INVALID_INPUT."""
 
 Prompt = Annotated[str, Field(min_length=1, max_length=TEXT_MAX)]
@@ -116,14 +117,14 @@ def _location(store: OutputStore, name: str | None) -> str | None:
 
 
 def present_list(listing: VideoJobList, store: OutputStore) -> CallToolResult:
-    rows = [{"video_id": j.id, "status": j.status.value, "progress": j.progress, "model": j.model,
+    rows = [{"job_id" if j.kind is JobKind.CHAT else "video_id": j.id, "status": j.status.value, "progress": j.progress, "model": j.model,
              "age_seconds": round(j.age_seconds(listing.now)), "cost_usd": _cost(j.cost_usd),
              "prompt": j.prompt[:80], "saved_path": _location(store, j.output_path), "error": j.error}
             for j in listing.jobs]
-    lines = [f"{r['video_id']}: {r['status']} {r['progress']}%, {r['age_seconds']} s old, "
+    lines = [f"{r.get('video_id') or r.get('job_id')}: {r['status']} {r['progress']}%, {r['age_seconds']} s old, "
              f"{'$' + str(r['cost_usd']) if r['cost_usd'] is not None else 'cost unknown'}, {r['model']}"
              + (f", saved {r['saved_path']}" if r["saved_path"] else "") for r in rows]
-    return success([text("\n".join(lines) if lines else "No video jobs yet.")], {"count": len(rows)},
+    return success([text("\n".join(lines) if lines else "No jobs of that kind yet.")], {"count": len(rows)},
                    structured={"jobs": rows})
 
 
@@ -179,9 +180,10 @@ def register(registry: ToolRegistry) -> None:
         ctx: Context,
         limit: Annotated[int, Field(ge=1, le=100)] = 20,
         status: Literal["pending", "in_progress", "completed", "failed", "cancelled", "expired"] | None = None,
+        kind: Literal["video", "chat"] = "video",
     ) -> CallToolResult:
         async def body() -> CallToolResult:
-            listing = await registry.dispatch("list_video_jobs", ListVideoJobsCommand(limit, status), ctx)
+            listing = await registry.dispatch("list_video_jobs", ListVideoJobsCommand(limit, status, kind), ctx)
             return present_list(listing, registry.outputs(ctx))
 
         return await guarded("list_video_jobs", body)

@@ -42,6 +42,7 @@ class World:
     resolver_map: dict[str, list[str]] = field(default_factory=dict)
     loopback_names: set[str] = field(default_factory=set)
     overrides: dict[str, Any] = field(default_factory=dict)
+    extensions: list[Any] = field(default_factory=list)
 
 
 @pytest.fixture
@@ -73,7 +74,7 @@ def _client(world: World) -> SyncMcp:
         record_requests(container, world.sent)
         if world.resolver_map or world.loopback_names:
             container.media.url_fetcher.override(test_fetcher(world.resolver_map, world.loopback_names))
-        client_ctx = sync_client(server_for(container, world.problem))
+        client_ctx = sync_client(server_for(container, world.problem), extensions=world.extensions)
         world.client = client_ctx.__enter__()
         stack.append(client_ctx)
     return world.client

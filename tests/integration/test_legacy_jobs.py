@@ -9,7 +9,7 @@ from pathlib import Path
 
 from openrouter_multimodal.adapters.legacy_jobs import import_legacy_jobs
 from openrouter_multimodal.adapters.sqlite_state_store import SqliteStateStore
-from openrouter_multimodal.adapters.state_job_store import StateVideoJobStore
+from openrouter_multimodal.adapters.state_job_store import StateJobStore
 
 OLD_SCHEMA = """CREATE TABLE video_jobs (id TEXT PRIMARY KEY, model TEXT NOT NULL, prompt TEXT NOT NULL,
 status TEXT NOT NULL, progress INTEGER NOT NULL, created_at REAL NOT NULL, updated_at REAL NOT NULL, polling_url TEXT,
@@ -31,7 +31,7 @@ def test_old_jobs_are_imported_once_and_belong_to_the_local_user(tmp_path: Path)
     async def scenario() -> None:
         state = SqliteStateStore(tmp_path / "state.sqlite3")
         try:
-            jobs = StateVideoJobStore(state)
+            jobs = StateJobStore(state)
             assert await import_legacy_jobs(legacy, jobs) == 1
             job = await jobs.get("job-old-1")
             assert job is not None and job.owner == "local" and job.progress == 40 and str(job.cost_usd) == "1.60"

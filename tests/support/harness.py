@@ -87,9 +87,10 @@ class SyncMcp:
 
 
 @contextlib.contextmanager
-def sync_client(server: OpenRouterMcpServer, mode: str = "auto") -> Iterator[SyncMcp]:
+def sync_client(server: OpenRouterMcpServer, mode: str = "auto", extensions: list[Any] | None = None
+                ) -> Iterator[SyncMcp]:
     with start_blocking_portal("asyncio") as portal:
-        client = Client(server, mode=mode)  # type: ignore[arg-type]
+        client = Client(server, mode=mode, extensions=extensions)  # type: ignore[arg-type]
         try:
             with portal.wrap_async_context_manager(client) as entered:
                 yield SyncMcp(portal, entered)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from openrouter_multimodal.application.background import BackgroundWork
 from openrouter_multimodal.application.chat_completion import ChatCompletion, ChatDefaults
+from openrouter_multimodal.application.chat_jobs import ChatJobs
 from openrouter_multimodal.application.model_catalog import ModelCatalog
 from openrouter_multimodal.domain.chat import ChatMessage, ChatRequest, ChatResult, ResponseCache
 from openrouter_multimodal.domain.errors import (
@@ -18,6 +20,7 @@ from openrouter_multimodal.domain.model_card import ModelCard
 from openrouter_multimodal.domain.model_id import ModelId
 from openrouter_multimodal.domain.provider_preferences import ProviderPreferences
 from tests.fakes import FakeCatalogSource, FakeChat, FakeClock, FakeCredentials, as_call, card
+from tests.video_fakes import InMemoryJobStore
 
 pytestmark = pytest.mark.anyio
 
@@ -48,8 +51,9 @@ def make(
     chat = chat or FakeChat()
     source = source or FakeCatalogSource(CARDS)
     catalog = ModelCatalog(source=source, clock=FakeClock(), ttl_seconds=60)
+    jobs = ChatJobs(store=InMemoryJobStore(), clock=FakeClock(), work=BackgroundWork(), lost_after_s=180)
     use_case = ChatCompletion(upstream=chat, catalog=catalog, credentials=FakeCredentials(configured),
-                              defaults=defaults or ChatDefaults())
+                              defaults=defaults or ChatDefaults(), jobs=jobs)
     return use_case, chat, source
 
 

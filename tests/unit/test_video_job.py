@@ -8,13 +8,13 @@ from decimal import Decimal
 import pytest
 
 from openrouter_multimodal.domain.errors import InvalidInput
-from openrouter_multimodal.domain.video_job import PROMPT_PREVIEW_CHARS, VideoJob, VideoJobStatus
+from openrouter_multimodal.domain.job import PROMPT_PREVIEW_CHARS, Job, JobStatus
 
-S = VideoJobStatus
+S = JobStatus
 
 
-def job(status: VideoJobStatus = S.PENDING, progress: int = 0) -> VideoJob:
-    fresh = VideoJob.submitted("vid-1", model="acme/veo", prompt="a cat", now=100.0, polling_url="https://x/v/1")
+def job(status: JobStatus = S.PENDING, progress: int = 0) -> Job:
+    fresh = Job.submitted("vid-1", model="acme/veo", prompt="a cat", now=100.0, polling_url="https://x/v/1")
     return replace(fresh, status=status, progress=progress)
 
 
@@ -29,8 +29,8 @@ def job(status: VideoJobStatus = S.PENDING, progress: int = 0) -> VideoJob:
         ("expired", S.EXPIRED),
     ],
 )  # fmt: skip
-def test_parse_maps_synonyms(raw: str | None, expected: VideoJobStatus) -> None:
-    assert VideoJobStatus.parse(raw) is expected
+def test_parse_maps_synonyms(raw: str | None, expected: JobStatus) -> None:
+    assert JobStatus.parse(raw) is expected
 
 
 def test_terminal_states() -> None:
@@ -48,7 +48,7 @@ TRANSITIONS = [
 
 
 @pytest.mark.parametrize(("start", "reported", "expected"), TRANSITIONS)
-def test_transition_table(start: VideoJobStatus, reported: VideoJobStatus, expected: VideoJobStatus) -> None:
+def test_transition_table(start: JobStatus, reported: JobStatus, expected: JobStatus) -> None:
     before = job(start, 40)
     after = before.advance(reported, progress=None, now=200.0)
     assert after.status is expected
@@ -102,12 +102,12 @@ def test_with_output_and_age() -> None:
 
 
 def test_prompt_is_stored_as_a_preview() -> None:
-    long = VideoJob.submitted("v", model="m", prompt="x" * 1000, now=0.0)
+    long = Job.submitted("v", model="m", prompt="x" * 1000, now=0.0)
     assert len(long.prompt) == PROMPT_PREVIEW_CHARS
     assert long.prompt.endswith("…")
-    assert VideoJob.submitted("v", model="m", prompt="short", now=0.0).prompt == "short"
+    assert Job.submitted("v", model="m", prompt="short", now=0.0).prompt == "short"
 
 
 def test_empty_id_is_refused() -> None:
     with pytest.raises(InvalidInput):
-        VideoJob.submitted(" ", model="m", prompt="p", now=0.0)
+        Job.submitted(" ", model="m", prompt="p", now=0.0)

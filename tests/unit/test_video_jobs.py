@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from openrouter_multimodal.adapters.sqlite_state_store import SqliteStateStore
-from openrouter_multimodal.adapters.state_job_store import StateVideoJobStore
+from openrouter_multimodal.adapters.state_job_store import StateJobStore
 from openrouter_multimodal.application.video_jobs import GenerateVideoCommand
 from openrouter_multimodal.application.video_polling import MonotonicProgress, VideoLimits
 from openrouter_multimodal.domain.errors import (
@@ -25,7 +25,7 @@ from openrouter_multimodal.domain.errors import (
     UnsafePath,
     UpstreamError,
 )
-from openrouter_multimodal.domain.video_job import VideoJobStatus
+from openrouter_multimodal.domain.job import JobStatus
 from tests.video_fakes import CLIP, JOB_ID, FakeSleeper, FakeVideoApi, RecordingProgress, VideoRig, snap
 
 pytestmark = pytest.mark.anyio
@@ -52,17 +52,17 @@ async def test_a_job_that_completes_within_the_wait_is_saved_and_inlined(tmp_pat
     assert (outcome.video.mime, outcome.video.size) == ("video/mp4", len(CLIP))
     stored = await rig.store.get(JOB_ID)
     assert stored is not None
-    assert stored.status is VideoJobStatus.COMPLETED and stored.output_path == outcome.video.name
+    assert stored.status is JobStatus.COMPLETED and stored.output_path == outcome.video.name
     assert rig.audit.rows == [("generate_video", "ok", "0.5")] and rig.audit.events[0].job_id == JOB_ID
     assert rig.sleeper is not None and rig.sleeper.calls == [1.0, 1.0]
 
 
 async def test_a_job_that_outlives_the_wait_is_still_running_then_resumes_after_a_restart(tmp_path: Path) -> None:
     before = SqliteStateStore(tmp_path / "state.sqlite3")
-    first = VideoRig(tmp_path, api=FakeVideoApi([snap("in_progress", 10)]), store=StateVideoJobStore(before))
+    first = VideoRig(tmp_path, api=FakeVideoApi([snap("in_progress", 10)]), store=StateJobStore(before))
     outcome = await first.generate(command(max_wait_ms=3_500))
     assert outcome.still_running and outcome.video is None
-    assert outcome.job.status is VideoJobStatus.IN_PROGRESS and outcome.job.progress == 10
+    assert outcome.job.status is JobStatus.IN_PROGRESS and outcome.job.progress == 10
     assert first.sleeper is not None and first.sleeper.calls == [1.0, 1.0, 1.0, 0.5]
     assert first.files() == []
     assert first.audit.rows == [("generate_video", "still_running", None)]
@@ -70,7 +70,7 @@ async def test_a_job_that_outlives_the_wait_is_still_running_then_resumes_after_
 
     after = SqliteStateStore(tmp_path / "state.sqlite3")
     restarted = VideoRig(tmp_path, api=FakeVideoApi([snap("completed", cost="1.25")]),
-                         store=StateVideoJobStore(after))
+                         store=StateJobStore(after))
     done = await restarted.status(JOB_ID)
     assert done.video is not None and restarted.path(done.video.name).read_bytes() == CLIP
     assert done.video.name == outcome.job.save_path  # the name reserved at submit time
@@ -112,7 +112,7 @@ async def test_a_video_over_the_cap_is_refused_and_leaves_no_file(tmp_path: Path
     assert rig.files() == []  # neither the file nor a .part temp file
     stored = await rig.store.get(JOB_ID)
     assert stored is not None
-    assert stored.status is VideoJobStatus.COMPLETED and stored.output_path is None
+    assert stored.status is JobStatus.COMPLETED and stored.output_path is None
 
 
 async def test_progress_reported_never_goes_backwards(tmp_path: Path) -> None:
@@ -274,7 +274,7 @@ async def test_cancelling_the_call_stops_waiting_and_keeps_the_job(tmp_path: Pat
         await rig.generate(command())
     stored = await rig.store.get(JOB_ID)
     assert stored is not None
-    assert stored.status is VideoJobStatus.IN_PROGRESS and stored.progress == 5
+    assert stored.status is JobStatus.IN_PROGRESS and stored.progress == 5
 
 
 async def test_list_video_jobs_filters_by_status_and_checks_its_arguments(tmp_path: Path) -> None:

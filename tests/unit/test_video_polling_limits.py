@@ -9,7 +9,7 @@ import pytest
 from openrouter_multimodal.application.video_jobs import GenerateVideoCommand, VideoDefaults
 from openrouter_multimodal.application.video_polling import MonotonicProgress, VideoLimits
 from openrouter_multimodal.domain.errors import ErrorCode, UpstreamError
-from openrouter_multimodal.domain.video_job import VideoJobStatus
+from openrouter_multimodal.domain.job import JobStatus
 from tests.video_fakes import JOB_ID, FakeVideoApi, RecordingProgress, VideoRig, snap
 
 pytestmark = pytest.mark.anyio
@@ -30,7 +30,7 @@ async def test_consecutive_transient_poll_failures_stop_after_max_retries(tmp_pa
     assert outcome.still_running and outcome.job.id == JOB_ID
     assert len(rig.api.polls) == retries + 1
     stored = await rig.store.get(JOB_ID)
-    assert stored is not None and stored.status is VideoJobStatus.PENDING
+    assert stored is not None and stored.status is JobStatus.PENDING
 
 
 async def test_a_successful_poll_resets_the_failure_count(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from openrouter_multimodal.adapters.output_writer import temp_name
 from openrouter_multimodal.application.video_jobs import GenerateVideoCommand
 from openrouter_multimodal.application.video_polling import VideoOutcome
 from openrouter_multimodal.domain.errors import ConfigurationError, ErrorCode, UpstreamError
-from openrouter_multimodal.domain.video_job import VideoJobStatus
+from openrouter_multimodal.domain.job import JobStatus
 from tests.support.disk_faults import disk_full_after
 from tests.video_fakes import CLIP, JOB_ID, FakeSleeper, FakeVideoApi, RendezvousVideoApi, VideoRig, snap
 
@@ -56,7 +56,7 @@ async def test_a_full_disk_keeps_the_job_and_a_later_call_finishes_it(tmp_path: 
     assert caught.value.details == {"reason": "no_space", "video_id": JOB_ID}
     assert "free disk space" in caught.value.message and f"video_id='{JOB_ID}'" in caught.value.message
     stored = await rig.store.get(JOB_ID)
-    assert stored is not None and stored.status is VideoJobStatus.COMPLETED and stored.output_path is None
+    assert stored is not None and stored.status is JobStatus.COMPLETED and stored.output_path is None
     assert rig.files() == [] and not any(p.name.endswith(".part") for p in (tmp_path / "outputs").iterdir())
     done = await rig.status(JOB_ID)
     assert done.video is not None and rig.path(done.video.name).read_bytes() == CLIP
@@ -95,7 +95,7 @@ async def test_a_download_that_is_not_a_video_is_refused_and_the_job_kept(tmp_pa
     assert f"video_id='{JOB_ID}'" in caught.value.message
     assert rig.files() == []
     stored = await rig.store.get(JOB_ID)
-    assert stored is not None and stored.status is VideoJobStatus.COMPLETED and stored.output_path is None
+    assert stored is not None and stored.status is JobStatus.COMPLETED and stored.output_path is None
     rig.api.content = CLIP
     done = await rig.status(JOB_ID)
     assert done.video is not None and done.video.downloaded and rig.files() == ["river.mp4"]

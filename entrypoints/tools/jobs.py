@@ -1,0 +1,84 @@
+"""The tools get_job_status and cancel_job (jobs of every kind), and how a chat job is shown."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context
+from mcp.types import CallToolResult, ToolAnnotations
+from pydantic import Field
+
+from ...application.chat_jobs import ChatJobStarted
+from ...application.job_status import CancelOutcome, ChatJobOutcome, JobIdCommand
+from ...application.video_polling import VideoOutcome
+from ...domain.errors import ErrorCode
+from ...domain.job import Job
+from ..presenters import chat_meta, guarded, success, text
+from .registry import ToolRegistry
+from .video import present
+
+STATUS = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
+CANCEL = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
+
+GET = """Result of a job by job_id: a chat_completion that returned JOB_STILL_RUNNING (answer kept across restarts), or a video. Free.
+Still running: _meta.code JOB_STILL_RUNNING; max_wait_ms waits here. Unlike get_video_status: any kind, default save path.
+Errors: INVALID_INPUT (unknown id), JOB_FAILED (failed, cancelled, lost)."""
+
+CANCEL_DESCRIPTION = """Stop a running job by job_id. Chat: closes the upstream request, no answer; the job ends cancelled. Video: OpenRouter cannot cancel, so it completes and is billed; only waiting stops.
+get_job_status reads results, list_video_jobs finds ids.
+Errors: INVALID_INPUT (unknown id, or run by another server process)."""
+
+JobId = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def _cost(job: Job) -> float | None:
+    return None if job.cost_usd is None else float(job.cost_usd)
+
+
+def job_meta(job: Job) -> dict[str, Any]:
+    return {"job_id": job.id, "kind": job.kind.value, "status": job.status.value, "model": job.model,
+            "cost_usd": _cost(job)}
+
+
+def present_started(started: ChatJobStarted) -> CallToolResult:
+    job = started.job
+    return success([text(
+        f"The answer is still being written (job {job.id}). Call get_job_status with job_id='{job.id}' for it; "
+        "checking is free. cancel_job stops it.")], {**job_meta(job), "code": ErrorCode.JOB_STILL_RUNNING.value})
+
+
+def present_chat_job(outcome: ChatJobOutcome) -> CallToolResult:
+    job = outcome.job
+    if job.chat is None or outcome.still_running:
+        return success([text(f"Chat job {job.id} is still running. Call get_job_status again later.")],
+                       {**job_meta(job), "code": ErrorCode.JOB_STILL_RUNNING.value})
+    return success([text(job.chat.text)], {**chat_meta(job.chat), **job_meta(job)})
+
+
+def present_cancel(outcome: CancelOutcome) -> CallToolResult:
+    meta = {**job_meta(outcome.job), "cancelled": outcome.cancelled}
+    if outcome.job.stop_requested:
+        meta["polling_stopped"] = True
+    return success([text(outcome.note)], meta)
+
+
+def register(registry: ToolRegistry) -> None:
+    async def get_job_status(
+        job_id: JobId, ctx: Context, max_wait_ms: Annotated[int, Field(ge=0, le=600_000)] = 0,
+    ) -> CallToolResult:
+        async def body() -> CallToolResult:
+            outcome = await registry.dispatch("get_job_status", JobIdCommand(job_id, max_wait_ms), ctx, progress=True)
+            if isinstance(outcome, VideoOutcome):
+                return present(outcome, registry.outputs(ctx))
+            return present_chat_job(outcome)
+
+        return await guarded("get_job_status", body)
+
+    async def cancel_job(job_id: JobId, ctx: Context) -> CallToolResult:
+        async def body() -> CallToolResult:
+            return present_cancel(await registry.dispatch("cancel_job", JobIdCommand(job_id), ctx))
+
+        return await guarded("cancel_job", body)
+
+    registry.add(get_job_status, title="Get job status", description=GET, annotations=STATUS)
+    registry.add(cancel_job, title="Cancel job", description=CANCEL_DESCRIPTION, annotations=CANCEL)
