@@ -38,7 +38,7 @@ def serve(host: str, port: int) -> int:
     config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="on",
                             timeout_graceful_shutdown=STREAMS_CLOSE_S, server_header=False)
     log.info("server_starting", transport="http", host=host, port=port,
-             token_count=0 if tokens is None else len(tokens))
+             bearer_tokens=0 if tokens is None else len(tokens))
     server = DrainingServer(config, drain=drain, grace_s=settings.shutdown_grace_ms / 1000, log=log)
     asyncio.run(server.serve())
     log.info("server_stopped")

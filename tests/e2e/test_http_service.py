@@ -185,3 +185,11 @@ async def test_fifty_concurrent_sessions_each_make_a_call(service: Service) -> N
             group.start_soon(session, number)
     assert len(outcomes) == SESSIONS
     assert all(text.startswith("day:") for text in outcomes.values()), outcomes
+
+
+def test_the_dns_rebinding_host_check_stays_on(service: Service) -> None:
+    spoofed = {**bearer(service.tokens["alice"]), "Host": "attacker.example"}
+    assert raw_initialize(service, spoofed).status_code == 421
+    assert httpx.get(f"{service.base}/sse", headers=spoofed, timeout=10).status_code == 421
+    assert raw_initialize(service, {**bearer(service.tokens["alice"]), "Host": f"localhost:{service.port}"}
+                          ).status_code == 200
