@@ -18,6 +18,7 @@ from ..domain.caller import LOCAL_SUBJECT
 from ..domain.errors import ConfigurationError, OpenRouterMcpError
 from .container import Container, resolve
 from .http_auth import BearerGate, HttpIdentity
+from .http_drain import Drain
 from .runtime import AppRuntime
 from .server import build_server
 from .settings import Settings
@@ -64,12 +65,14 @@ def transport_security(settings: Settings, host: str, port: int) -> TransportSec
 
 
 def build_http_app(container: Container, problem: str | None, *, host: str, port: int,
-                   tokens: TokenBook | None) -> ASGIApp:
+                   tokens: TokenBook | None, drain: Drain | None = None) -> ASGIApp:
     """The ASGI app: the SDK's own Streamable HTTP and SSE apps (nothing of the protocol is ours), our bearer
     gate in front, and one app lifetime that holds the HTTP clients and the state store for every session."""
     settings = container.settings()
     runtime = AppRuntime(container)
     server = build_server(container, problem, identity=HttpIdentity(), runtime=runtime)
+    if drain is not None:
+        server.middleware.append(drain.middleware)
     security = transport_security(settings, host, port)
     streamable = server.streamable_http_app(transport_security=security, host=host)
     sse = server.sse_app(transport_security=security, host=host)
@@ -93,4 +96,4 @@ def build_http_app(container: Container, problem: str | None, *, host: str, port
                     lifespan=lifespan)
     return BearerGate(app, tokens=tokens, user_header=settings.mcp_user_header,
                       conversation_header=settings.mcp_conversation_header,
-                      loopback_subject=settings.user or LOCAL_SUBJECT)
+                      loopback_subject=settings.user or LOCAL_SUBJECT, drain=drain)

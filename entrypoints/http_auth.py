@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..domain.caller import Caller, IdentitySource
 from ..domain.errors import InvalidInput, UnauthorizedCaller
+from .http_drain import Drain
 from .tokens import TokenBook
 
 CALLER_KEY = "openrouter_mcp.caller"
@@ -47,17 +48,23 @@ class BearerGate:
     - Without tokens (a loopback-only server) every request is the configured local subject, with
       source ``loopback``: not the machine's owner, so local paths stay closed.
     - MCP sessions are bound to the subject that opened them (the ``mcp-session-id`` response header,
-      the SSE endpoint's ``session_id``): another caller naming that session gets 404, as if unknown.
+      the SSE endpoint's ``session_id``): another caller naming that session gets 404, as if unknown, and so
+      does a session the gate never saw opened or has forgotten (at most ``max_sessions`` are remembered):
+      a forgotten binding must not turn into an unbound session; the client opens a new one.
+    - While the server drains for shutdown, a request that would open a session gets 503; a POST to
+      ``/mcp`` counts as work in flight until its response is sent.
     """
 
     def __init__(self, app: ASGIApp, *, tokens: TokenBook | None, user_header: str, conversation_header: str,
-                 loopback_subject: str) -> None:
+                 loopback_subject: str, drain: Drain | None = None, max_sessions: int = MAX_SESSIONS) -> None:
         self._app = app
         self._tokens = tokens if tokens is not None and len(tokens) else None
         self._user_header = user_header.lower().encode("latin-1")
         self._conversation_header = conversation_header.lower().encode("latin-1")
         self._loopback = Caller(loopback_subject, IdentitySource.LOOPBACK)
         self._sessions: OrderedDict[str, str] = OrderedDict()
+        self._drain = drain or Drain()
+        self._max_sessions = max_sessions
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
@@ -73,10 +80,18 @@ class BearerGate:
             await _reply(send, 400, "bad_identity", exc.message)
             return
         session = self._session_of(scope, headers)
-        if session is not None and self._sessions.get(session, caller.subject) != caller.subject:
+        if session is not None and self._sessions.get(session) != caller.subject:
             await _reply(send, 404, "unknown_session", "no such session: open your own session.")
             return
+        if self._drain.draining and _opens_session(scope, headers):
+            await _reply(send, 503, "shutting_down", "the server is shutting down: retry shortly.",
+                         {"retry-after": "5"})
+            return
         scope[CALLER_KEY] = caller
+        if scope["method"] == "POST" and scope["path"] == "/mcp":
+            async with self._drain.track():
+                await self._app(scope, receive, self._binding(send, caller.subject, scope))
+            return
         await self._app(scope, receive, self._binding(send, caller.subject, scope))
 
     def _caller(self, headers: dict[bytes, bytes]) -> Caller:
@@ -114,7 +129,7 @@ class BearerGate:
     def _bind(self, session: str, subject: str) -> None:
         self._sessions[session] = subject
         self._sessions.move_to_end(session)
-        while len(self._sessions) > MAX_SESSIONS:
+        while len(self._sessions) > self._max_sessions:
             self._sessions.popitem(last=False)
 
     def _binding(self, send: Send, subject: str, scope: Scope) -> Send:
@@ -137,6 +152,15 @@ class BearerGate:
             await send(message)
 
         return bound
+
+
+def _opens_session(scope: Scope, headers: dict[bytes, bytes]) -> bool:
+    """A request that starts a session: the SSE stream, or a Streamable HTTP POST with neither a session id nor
+    a protocol version header (a legacy ``initialize``; later requests, and the sessionless 2026 era, carry one)."""
+    if scope["path"] == "/sse":
+        return True
+    return (scope["path"] == "/mcp" and scope["method"] == "POST" and b"mcp-session-id" not in headers
+            and b"mcp-protocol-version" not in headers)
 
 
 async def _reply(send: Send, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:

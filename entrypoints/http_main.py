@@ -15,6 +15,7 @@ def serve(host: str, port: int) -> int:
     from ..domain.errors import OpenRouterMcpError
     from .bootstrap import bootstrap
     from .http_app import build_http_app, check_bind, load_tokens
+    from .http_drain import STREAMS_CLOSE_S, Drain, DrainingServer
     from .logging_setup import configure_logging
     from .setting_names import render_for_env
 
@@ -34,12 +35,13 @@ def serve(host: str, port: int) -> int:
         container.settings.override(settings.model_copy(update=waits))
     if problem:
         log.warning("configuration_problem", problem=render_for_env(problem))
-    app = build_http_app(container, problem, host=host, port=port, tokens=tokens)
-    grace = max(1, round(settings.shutdown_grace_ms / 1000))
+    drain = Drain()
+    app = build_http_app(container, problem, host=host, port=port, tokens=tokens, drain=drain)
     config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="on",
-                            timeout_graceful_shutdown=grace, server_header=False)
+                            timeout_graceful_shutdown=STREAMS_CLOSE_S, server_header=False)
     log.info("server_starting", transport="http", host=host, port=port,
-             tokens=0 if tokens is None else len(tokens))
-    asyncio.run(uvicorn.Server(config).serve())
+             bearer_tokens=0 if tokens is None else len(tokens))
+    server = DrainingServer(config, drain=drain, grace_s=settings.shutdown_grace_ms / 1000, log=log)
+    asyncio.run(server.serve())
     log.info("server_stopped")
     return 0
