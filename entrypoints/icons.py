@@ -16,6 +16,7 @@ FAMILY_SHAPES: dict[str, str] = {
 }
 """Tool families by the ``tools`` module that registers them; health and usage share the catalogue's icon, and a
 new module gets the server's. Each is under 120 bytes: tools/list carries every tool's icon to every client."""
+ALIASES = {"health": "catalog", "usage": "catalog", "library": "media", "transcribe_embed": "media"}
 SERVER_SHAPE = "<circle cx='4' cy='4' r='3' fill='none' stroke='%2306c' stroke-width='2'/>"
 
 
@@ -29,6 +30,6 @@ SERVER_ICONS = _icon(SERVER_SHAPE)
 def family_icons(module: str) -> list[Icon]:
     """The icon of the family whose ``tools`` module is ``module`` (a dotted name)."""
     family = module.rsplit(".", 1)[-1]
-    family = "catalog" if family in ("health", "usage") else family
+    family = ALIASES.get(family, family)
     shape = FAMILY_SHAPES.get(family)
     return _icon(shape) if shape else SERVER_ICONS

@@ -37,8 +37,8 @@ class ProviderRouting(BaseModel):
                                    zdr=self.zdr)
 
 
-PROVIDER_HELP = ("Routing over the OPENROUTER_PROVIDER_* defaults: order, only, ignore, quantizations (lists), "
-                 "sort (price|throughput|latency), data_collection (allow|deny), require_parameters, "
+PROVIDER_HELP = ("Routing over the server's defaults: order, only, ignore, quantizations (lists); "
+                 "sort (price|throughput|latency); data_collection (allow|deny); require_parameters, "
                  "allow_fallbacks, zdr (booleans).")
 
 

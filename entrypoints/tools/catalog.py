@@ -15,15 +15,14 @@ from .registry import ToolRegistry
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 Modality = Literal["text", "image", "audio", "video", "file"]
 
-SEARCH = """Find OpenRouter model ids by words, author and modality. Free (cached catalogue).
-Use before chat_completion, analyze_* or generate_* to pick a model; get_model_info for one known id.
-query matches all words in id or name; provider is the id prefix ('google'); input=['video'] finds video understanding, output=['image'] image generation. Page with offset/next_offset while has_more."""
+SEARCH = """Find model ids by words, author and modality. Free. Use before paid tools to pick a model; get_model_info for one id.
+query matches all words in id or name; provider is the id prefix; input=['video'] finds video understanding, output=['image'] image generation. Page with offset while has_more."""
 
-INFO = """One model's card: context length, modalities, USD price per token, max output, supported parameters. Free (cached catalogue).
+INFO = """One model's card: context length, modalities, USD price per token, max output, supported parameters. Free.
 Use when you know the id; search_models to discover. An unknown id is MODEL_NOT_FOUND with close matches."""
 
 VALIDATE = """Check that a model id exists before spending on it. Free (cached catalogue).
-model is the id as chat_completion takes it ('author/slug', optionally ':free'/':nitro'). An unknown id gives valid:false with a reason and up to 3 close ids, never an error."""
+model as chat_completion takes it ('author/slug', optionally ':free' or ':nitro'). Unknown: valid:false with a reason and close ids, never an error."""
 
 
 class ModelDetail(BaseModel):

@@ -17,12 +17,10 @@ from .fields import CONTENT_PART, MESSAGE_MAX, PARTS_MAX, CacheTtl, MaxTokens, M
 from .jobs import present_started
 from .registry import ToolRegistry
 
-DESCRIPTION = """Send a conversation to one OpenRouter model and return its reply (no streaming).
-Use for text work with a chosen model; use analyze_* for files, search_models to find ids.
-Costs the model's per-token price; ':free' ids cost nothing but are rate-limited; online search is extra.
-Waits max_wait_ms (default 45 s); a later answer is not an error: JOB_STILL_RUNNING + job_id for get_job_status.
-model defaults to OPENROUTER_DEFAULT_MODEL, else the free model with the largest context; variants (':nitro', ':floor', ':online') pass through. Oldest non-system messages are dropped when the conversation exceeds the context (_meta.dropped_messages). _meta: model, provider, usage, cost_usd.
-Errors: INVALID_INPUT (also when reasoning used up max_tokens), MODEL_NOT_FOUND, UNAUTHORIZED, UPSTREAM_REFUSED (credits, moderation, rate limit with retry_after_seconds), UPSTREAM_TIMEOUT, CONFIGURATION."""
+DESCRIPTION = """Send a conversation to one OpenRouter model; returns its reply. Paid per token (':free' ids cost nothing but are rate-limited; online search costs extra).
+For text; analyze_* reads files, search_models finds ids. Default model: the server's, else the largest free one. Oldest non-system messages are dropped to fit the context (_meta.dropped_messages).
+Waits max_wait_ms (default 45 s); a slower answer is JOB_STILL_RUNNING + job_id for get_job_status, not an error.
+Errors: INVALID_INPUT (also reasoning used up max_tokens), MODEL_NOT_FOUND, UPSTREAM_REFUSED (credits, moderation, rate limit)."""
 
 
 ContentPart = Annotated[dict[str, Any], BeforeValidator(CONTENT_PART)]
@@ -41,7 +39,7 @@ def register(registry: ToolRegistry) -> None:
         messages: Annotated[list[Message], Field(min_length=1, max_length=1000, description="Oldest first.")],
         model: Annotated[Model, Field(description="e.g. 'openai/gpt-4o-mini'.")] = None,
         temperature: Annotated[float | None, Field(ge=0, le=2)] = None,
-        max_tokens: Annotated[MaxTokens, Field(description="Default OPENROUTER_MAX_TOKENS.")] = None,
+        max_tokens: MaxTokens = None,
         provider: Annotated[ProviderOptions, Field(description=PROVIDER_HELP)] = None,
         include_reasoning: Annotated[bool | None, Field(description="Put the reasoning in _meta.reasoning.")] = None,
         online: Annotated[bool, Field(description="Web search (paid).")] = False,

@@ -39,10 +39,10 @@ assert get_args(AudioFormat) == AUDIO_FORMATS and get_args(Resolution) == RESOLU
 assert get_args(OutputFormat) == OUTPUT_FORMATS and get_args(Quality) == QUALITIES
 
 IMAGE = """Create images from a prompt, or edit reference_images (paths, URLs, data: URLs). Paid. n, seed, quality and output_format only where the model takes them.
-Saved under OPENROUTER_OUTPUT_DIR (save_path relative); returns paths, delivered size, cost, previews, links."""
+Saved in the output folder (save_path relative); returns paths, delivered size, cost, previews, links."""
 
 AUDIO = """Speech from text with a TTS model (voice, speed, instructions), or speech or music with a chat audio model (default). Paid. Transcription: transcribe_audio.
-Saved under OPENROUTER_OUTPUT_DIR (PCM as WAV); returns path, duration, cost, link, inline audio when small."""
+Saved in the output folder (PCM as WAV); returns path, duration, cost, link, inline audio when small."""
 
 RERANK_DESCRIPTION = """Order documents by relevance to one query with a rerank model. Paid.
 Returns index and score, best first; text with return_documents."""
@@ -81,7 +81,8 @@ def _requested(result: ImageGenerationResult) -> str:
 def present_image(result: ImageGenerationResult, store: OutputStore) -> CallToolResult:
     lines, previews, links, full = [], [], [], []
     paths = [store.display(image.name) for image in result.images]
-    lines.append(f"Asked for {_requested(result)} via the {result.route.value} route; got {len(result.images)}.")
+    if result.requested_n != 1 or len(result.images) != 1:
+        lines.append(f"Asked for {_requested(result)} via the {result.route.value} route; got {len(result.images)}.")
     for image, path in zip(result.images, paths, strict=True):
         dims = f"{image.width}x{image.height} px ({image.aspect_ratio}), " if image.width is not None else ""
         lines.append(f"Saved image to {path} ({dims}{_size(image.size)}, {image.mime}).")

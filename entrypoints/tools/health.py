@@ -2,36 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, ToolAnnotations
-from pydantic import BaseModel
 
 from ...application.health import HealthQuery
 from ..presenters import guarded, success, text
 from .registry import ToolRegistry
 
-DESCRIPTION = """Report whether this server can work: versions, whether OPENROUTER_API_KEY is set and accepted (GET /key, free), credit left, catalogue size.
-Use first when tools fail with CONFIGURATION or UNAUTHORIZED. Never an error: problems are listed and ok is false."""
-
-
-class HealthOutput(BaseModel):
-    ok: bool
-    server_version: str
-    protocol_version: str
-    api_key_present: bool
-    api_key_valid: bool
-    models_cached: int
-    credit_limit_usd: float | None
-    credit_remaining_usd: float | None
-    is_free_tier: bool | None
-    problems: list[str]
+DESCRIPTION = """Report whether this server can work: version, whether the API key is set and accepted (GET /key, free), credit left, catalogue size.
+Use first when tools fail with CONFIGURATION or UNAUTHORIZED. Never an error: problems are listed, ok is false."""
 
 
 def register(registry: ToolRegistry) -> None:
 
-    async def health_check(ctx: Context) -> Annotated[CallToolResult, HealthOutput]:
+    async def health_check(ctx: Context) -> CallToolResult:
         async def body() -> CallToolResult:
             query = HealthQuery(str(ctx.protocol_version or "unknown"))
             report = await registry.dispatch("health_check", query, ctx)

@@ -20,13 +20,12 @@ from .video import present
 STATUS = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 CANCEL = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 
-GET = """Result of a job by job_id: a chat_completion that returned JOB_STILL_RUNNING (answer kept across restarts), or a video. Free.
-Still running: _meta.code JOB_STILL_RUNNING; max_wait_ms waits here. Unlike get_video_status: any kind, default save path.
-Errors: INVALID_INPUT (unknown id), JOB_FAILED (failed, cancelled, lost)."""
+GET = """Result of a job by job_id: a chat_completion that returned JOB_STILL_RUNNING (kept across restarts), or a video. Free.
+Running: JOB_STILL_RUNNING; max_wait_ms waits here. Unlike get_video_status: any kind.
+Errors: INVALID_INPUT (unknown id), JOB_FAILED."""
 
-CANCEL_DESCRIPTION = """Stop a running job by job_id. Chat: closes the upstream request, no answer; the job ends cancelled. Video: OpenRouter cannot cancel, so it completes and is billed; only waiting stops.
-get_job_status reads results, list_video_jobs finds ids.
-Errors: INVALID_INPUT (unknown id, or run by another server process)."""
+CANCEL_DESCRIPTION = """Stop a running job by job_id. Chat: closes the upstream request; the job ends cancelled. Video: OpenRouter cannot cancel (it completes and is billed); only waiting stops.
+Errors: INVALID_INPUT (unknown id, or another server's job)."""
 
 JobId = Annotated[str, Field(min_length=1, max_length=200)]
 

@@ -54,6 +54,24 @@ def compact_schema(node: Any) -> Any:
     return out
 
 
+def essential(annotations: ToolAnnotations) -> ToolAnnotations | None:
+    """Only the hints that differ from MCP's defaults (read-write, destructive, not idempotent, open world).
+
+    The meaning is unchanged for every client (a missing hint *is* its default), and tools/list, paid for in
+    every client's context, carries about 60 bytes less per tool. Destructive and idempotent hints are
+    dropped for read-only tools, where the spec says they mean nothing.
+    """
+    read_only = annotations.read_only_hint is True
+    if not read_only and annotations.destructive_hint is not False and annotations.idempotent_hint is not True \
+            and annotations.open_world_hint is not False:
+        return None
+    return ToolAnnotations(
+        read_only_hint=True if read_only else None,
+        destructive_hint=False if not read_only and annotations.destructive_hint is False else None,
+        idempotent_hint=True if not read_only and annotations.idempotent_hint is True else None,
+        open_world_hint=False if annotations.open_world_hint is False else None)
+
+
 class ToolRegistry:
     """Our own list of tools: each published with a compact schema, and each call dispatched through the pipeline.
 
@@ -86,7 +104,7 @@ class ToolRegistry:
         kept for older callers, out. The top-level ``title`` is the display name; annotations do
         not repeat it. The icon is the family's (by the module that registers the tool).
         """
-        tool = Tool.from_function(fn, title=title, description=description, annotations=annotations,
+        tool = Tool.from_function(fn, title=title, description=description, annotations=essential(annotations),
                                   structured_output=structured_output, icons=family_icons(fn.__module__))
         parameters = compact_schema(tool.parameters)
         for alias in aliases:

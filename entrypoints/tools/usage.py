@@ -9,9 +9,8 @@ from ...application.usage import UsageQuery, UsageReport
 from ..presenters import guarded, success, text
 from .registry import ToolRegistry
 
-DESCRIPTION = """Show your own spend and what is left: USD spent today (and in any budget window) per tool and in total, remaining budgets, rate and daily-quota counters, and when each resets. Free, read-only, no upstream call.
-Use before a costly call, or after QUOTA_EXCEEDED to see what to wait for.
-Errors: CONFIGURATION (state store unreachable)."""
+DESCRIPTION = """Your own spend and what is left: USD per tool and in total for today and each budget window, remaining budgets, rate and quota counters, reset times. Free, no upstream call.
+Use before costly calls, or after QUOTA_EXCEEDED to see how long to wait."""
 
 
 def register(registry: ToolRegistry) -> None:

@@ -34,35 +34,27 @@ PAID = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_h
 STATUS = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True)
 LISTING = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
 
-WAITING = ("Waits up to max_wait_ms (default 45 s) sending progress. A longer job is NOT an error: _meta.code "
-           "JOB_STILL_RUNNING + video_id; then call get_video_status. Every call bills a NEW job: never repeat it to check.")
-SAVED = ("Result: path of the saved file (save_path is under OPENROUTER_OUTPUT_DIR; extension fixed; an existing file "
-         "is replaced only with overwrite) + resource link; video inline only if small.")
-FAILS = ("Errors: INVALID_INPUT, UNSAFE_PATH (checked before paying), JOB_FAILED (upstream reason), RESOURCE_TOO_LARGE, "
-         "UPSTREAM_REFUSED (credits, moderation).")
+WAITING = ("Waits max_wait_ms (default 45 s) with progress; a longer job is JOB_STILL_RUNNING + video_id for "
+           "get_video_status, not an error. Each call bills a NEW job: never repeat it to check.")
+SAVED = "Saves the file (save_path relative; replaced only with overwrite) and links it."
+FAILS = "Errors: INVALID_INPUT, UNSAFE_PATH (checked before paying), JOB_FAILED, UPSTREAM_REFUSED."
 
-GENERATE = f"""Create a video from a prompt, optionally with first/last frame and reference images. Paid per job on OpenRouter, often dollars.
+GENERATE = f"""Create a video from a prompt, optionally with first/last frame and reference images. Paid per job, often dollars.
 {WAITING}
 {SAVED}
-Use generate_video_from_image to simply animate one picture.
 {FAILS}"""
 
-FROM_IMAGE = """Animate one image into a video: it becomes the first frame; the prompt says what happens. Paid per job, often dollars.
-Waits up to max_wait_ms (default 45 s); a longer job returns _meta.code JOB_STILL_RUNNING + video_id for get_video_status, not an error. Every call bills a NEW job: never repeat it to check.
-Saves, returns and fails like generate_video. Use generate_video for last frames, reference images or provider options."""
+FROM_IMAGE = """Animate one image: it becomes the first frame, the prompt says what happens. Paid per job, often dollars. Waits, saves and fails like generate_video (which also takes last frames and references)."""
 
-GET_STATUS = """Check or finish a video job by video_id (from a JOB_STILL_RUNNING result of generate_video or generate_video_from_image, or from list_video_jobs), also after a restart. Free: nothing more is billed.
-Completed: saves the video once (save_path/overwrite as in generate_video; later calls return the same file) and gives its path + resource link. Still running: success with _meta.code JOB_STILL_RUNNING and progress; call later, or pass max_wait_ms to wait here.
-Use this instead of calling generate_video again.
-Errors: INVALID_INPUT (unknown id), JOB_FAILED (failed, cancelled or expired, with reason), UNSAFE_PATH, RESOURCE_TOO_LARGE."""
+GET_STATUS = """Check or finish a video job by video_id (from generate_video or generate_video_from_image, or list_video_jobs). Free.
+Completed: saves the video once and links it (later calls return the same file). Running: JOB_STILL_RUNNING with progress; max_wait_ms waits here. Use this, never generate_video again.
+Errors: INVALID_INPUT (unknown id), JOB_FAILED (with reason)."""
 
-LIST = """List your recent jobs, newest first: id, status, progress, age, cost, saved path. Free and local: statuses are as last seen; get_video_status refreshes one.
-limit: how many jobs to show. status: only jobs last seen in that state, among the newest limit×20: in_progress/pending to find jobs to resume, completed for saved paths, failed for reasons. kind: chat lists background chats (get_job_status).
-Use to find a lost id. OpenRouter cannot cancel videos.
-Errors: INVALID_INPUT."""
+LIST = """List your recent jobs, newest first: id, status, progress, age, cost, file. Free, local (statuses as last seen).
+status filters among the newest limit×20 (in_progress to resume, failed for reasons); kind=chat lists background chats. Use to find a lost id."""
 
 Prompt = Annotated[str, Field(min_length=1, max_length=TEXT_MAX)]
-Model = Annotated[str | None, Field(max_length=MODEL_MAX, description="Default OPENROUTER_DEFAULT_VIDEO_GEN_MODEL.")]
+Model = Annotated[str | None, Field(max_length=MODEL_MAX, description="Default google/veo-3.1.")]
 Resolution = Annotated[str | None, Field(max_length=16, pattern=r"^[0-9A-Za-z]+$", description="720p, 1080p, 4K...")]
 Aspect = Annotated[str | None, Field(max_length=5, pattern=r"^[0-9]{1,2}:[0-9]{1,2}$", description="16:9, 9:16, 1:1...")]
 Duration = Annotated[int | None, Field(ge=1, le=600, description="Seconds.")]
@@ -188,8 +180,9 @@ def register(registry: ToolRegistry) -> None:
 
         return await guarded("list_video_jobs", body)
 
-    registry.add(generate_video, title="Generate video", description=GENERATE, annotations=PAID)
+    registry.add(generate_video, title="Generate video", description=GENERATE, annotations=PAID,
+                 aliases=("poll_interval_ms",))
     registry.add(generate_video_from_image, title="Generate video from image", description=FROM_IMAGE,
-                 annotations=PAID)
+                 annotations=PAID, aliases=("seed",))
     registry.add(get_video_status, title="Get video status", description=GET_STATUS, annotations=STATUS)
     registry.add(list_video_jobs, title="List video jobs", description=LIST, annotations=LISTING)

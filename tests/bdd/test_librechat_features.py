@@ -116,7 +116,8 @@ def text_summary_first(chat: Chat) -> None:
     result = _result(chat)
     first = result.content[0]
     assert first.type == "text", [block.type for block in result.content]
-    assert re.search(r"Saved image to image-[\w-]+\.png \(\d+x\d+ px, \d+ bytes, image/png\)", first.text), first.text
+    saved = r"Saved image to image-[\w-]+\.png \(\d+x\d+ px \(\d+:\d+\), \d+ bytes, image/png\)"
+    assert re.search(saved, first.text), first.text
     assert "google/gemini-2.5-flash-image" in first.text and "$0.0387" in first.text
     assert str(_service(chat).output_dir) not in text_of(result)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 from dependency_injector import providers
+from mcp.types import ToolAnnotations
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from tests.bdd.conftest import World, _client, _result, _text
@@ -146,9 +147,13 @@ def submissions(world: World, count: int) -> None:
     'openWorld {open_world}'))
 def annotated(world: World, name: str, read_only: str, destructive: str, idempotent: str, open_world: str) -> None:
     tool = next(t for t in _client(world).list_tools().tools if t.name == name)
-    hints = tool.annotations
-    assert hints is not None
-    assert (hints.read_only_hint, hints.idempotent_hint, hints.open_world_hint, hints.destructive_hint) == (
-        read_only == "true", idempotent == "true", open_world == "true", destructive == "true")
+    hints = tool.annotations or ToolAnnotations()
+    sent = (hints.read_only_hint, hints.idempotent_hint, hints.open_world_hint, hints.destructive_hint)
+    meant = tuple(default if value is None else value for value, default in zip(sent, (False, False, True, True),
+                                                                                strict=True))
+    expected = (read_only == "true", idempotent == "true", open_world == "true", destructive == "true")
+    if meant[0]:  # read-only: destructive and idempotent mean nothing (MCP), so they are not sent
+        meant, expected = meant[::2], expected[::2]
+    assert meant == expected
     assert len(json.dumps(tool.model_dump(by_alias=True, mode="json", exclude_none=True))) < 2500
 

@@ -121,13 +121,13 @@ async def test_two_users_see_only_their_own_files_and_video_jobs(service: Servic
         job_id = video.meta["video_id"]
         own = await alice.call_tool("get_video_status", {"video_id": job_id})
         assert not own.is_error, text_of(own)
-        alice_uris = [r.uri for r in (await alice.list_resources()).resources]
+        alice_uris = [r.uri for r in (await alice.list_resources()).resources if r.uri.startswith("output://")]
         assert alice_uris
         alice_jobs = text_of(await alice.call_tool("list_video_jobs", {}))
         assert job_id in alice_jobs
     for opened in (streamable, over_sse):
         async with opened(service, bearer(service.tokens["bob"])) as bob:
-            assert (await bob.list_resources()).resources == []
+            assert [r for r in (await bob.list_resources()).resources if r.uri.startswith("output://")] == []
             for uri in alice_uris:
                 with pytest.raises(MCPError):
                     await bob.read_resource(uri)

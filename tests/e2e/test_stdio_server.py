@@ -54,9 +54,13 @@ async def test_tools_list_chat_and_bad_arguments(tmp_path: Path) -> None:
             tools = (await session.list_tools()).tools
             names = {tool.name for tool in tools}
             assert names >= EXPECTED_TOOLS
-            for tool in tools:
-                assert tool.title and tool.annotations is not None, tool.name  # annotations do not repeat it
-                assert tool.annotations.open_world_hint is not None, tool.name
+            assert all(tool.title for tool in tools)
+            by_name = {tool.name: tool for tool in tools}
+            search = by_name["search_models"].annotations
+            chat_hints = by_name["chat_completion"].annotations
+            assert search is not None and search.read_only_hint is True
+            assert chat_hints is not None and chat_hints.destructive_hint is False
+            assert by_name["generate_image"].annotations is None  # MCP's defaults: may overwrite, open world
             chat = await session.call_tool("chat_completion", {
                 "model": "anthropic/claude-sonnet-4",
                 "messages": [{"role": "user", "content": "What's in this image?"}]})
