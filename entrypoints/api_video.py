@@ -1,10 +1,11 @@
-"""Python API methods for video jobs: submit, resume, list."""
+"""Python API methods for jobs: submit and resume videos, list jobs, read or cancel background chats."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..application.job_status import CancelOutcome, ChatJobOutcome, JobIdCommand
 from ..application.video_jobs import GenerateVideoCommand, GetVideoStatusCommand, ListVideoJobsCommand, VideoJobList
 from ..application.video_polling import VideoOutcome
 from ..domain.caller import Caller
@@ -51,3 +52,15 @@ class VideoMethods(ApiBase):
                               caller: Caller | None = None) -> VideoJobList:
         listing: VideoJobList = await self._call("list_video_jobs", ListVideoJobsCommand(limit, status), caller)
         return listing
+
+    async def get_job_status(self, job_id: str, *, max_wait_ms: int = 0,
+                             caller: Caller | None = None) -> ChatJobOutcome | VideoOutcome:
+        """A background chat's answer (``.job.answer`` once done) or a video job's outcome."""
+        outcome: ChatJobOutcome | VideoOutcome = await self._call(
+            "get_job_status", JobIdCommand(job_id, max_wait_ms=max_wait_ms), caller)
+        return outcome
+
+    async def cancel_job(self, job_id: str, *, caller: Caller | None = None) -> CancelOutcome:
+        """Stop a background chat (its upstream request is closed); a video only stops being waited for."""
+        outcome: CancelOutcome = await self._call("cancel_job", JobIdCommand(job_id), caller)
+        return outcome

@@ -123,3 +123,10 @@ def test_a_host_acting_for_its_users_keeps_their_jobs_apart(tmp_path: Path) -> N
                     await app.analyze_image("/etc/hostname", caller=alice)
 
         asyncio.run(scenario())
+
+
+def test_every_tool_has_a_python_method_with_the_same_name() -> None:
+    from openrouter_multimodal.entrypoints.tool_specs import tool_specs
+
+    missing = sorted(name for name in tool_specs() if not callable(getattr(OpenRouterMultimodal, name, None)))
+    assert missing == []
