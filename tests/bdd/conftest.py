@@ -47,7 +47,7 @@ class World:
 
 @pytest.fixture
 def world(tmp_path: Any, caplog: pytest.LogCaptureFixture) -> Iterator[World]:
-    state = World(settings={"max_retries": 0}, tmp=tmp_path)
+    state = World(settings={"max_retries": 0, "shutdown_grace_ms": 1000}, tmp=tmp_path)
     (tmp_path / "inputs").mkdir()
     state.settings.update(input_dir=str(tmp_path / "inputs"), output_dir=str(tmp_path / "outputs"))
     stack: list[Any] = []
