@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, ToolAnnotations
@@ -26,19 +26,9 @@ model as chat_completion takes it ('author/slug', optionally ':free' or ':nitro'
 
 
 class ModelDetail(BaseModel):
-    """Also: name, context_length, input/output_modalities, pricing (USD strings), max_completion_tokens."""
 
     model_config = ConfigDict(extra="allow")
     id: str
-
-
-class SearchPage(BaseModel):
-    results: list[dict[str, Any]]
-    offset: int
-    limit: int
-    total: int
-    has_more: bool
-    next_offset: int | None
 
 
 class ValidationResult(BaseModel):
@@ -59,7 +49,7 @@ def register(registry: ToolRegistry) -> None:
         free_only: bool = False,
         limit: Annotated[int, Field(ge=1, le=50)] = 20,
         offset: Annotated[int, Field(ge=0, le=100_000)] = 0,
-    ) -> Annotated[CallToolResult, SearchPage]:
+    ) -> CallToolResult:
         async def body() -> CallToolResult:
             page = await registry.dispatch("search_models", ModelSearch(
                 query=query, provider=provider, input_modalities=tuple(input or ()),

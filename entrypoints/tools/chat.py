@@ -18,7 +18,7 @@ from .jobs import present_started
 from .registry import ToolRegistry
 
 DESCRIPTION = """Send a conversation to one OpenRouter model; returns its reply. Paid per token (':free' ids cost nothing but are rate-limited; online search costs extra).
-For text; analyze_* reads files, search_models finds ids. Default model: the server's, else the largest free one. Oldest non-system messages are dropped to fit the context (_meta.dropped_messages).
+For text; analyze_* reads files. Default model: the server's, else the largest free one. Oldest non-system messages are dropped to fit the context (_meta.dropped_messages).
 Waits max_wait_ms (default 45 s); a slower answer is JOB_STILL_RUNNING + job_id for get_job_status, not an error.
 Errors: INVALID_INPUT (also reasoning used up max_tokens), MODEL_NOT_FOUND, UPSTREAM_REFUSED (credits, moderation, rate limit)."""
 
@@ -44,7 +44,7 @@ def register(registry: ToolRegistry) -> None:
         include_reasoning: Annotated[bool | None, Field(description="Put the reasoning in _meta.reasoning.")] = None,
         online: Annotated[bool, Field(description="Web search (paid).")] = False,
         web_max_results: Annotated[int | None, Field(ge=1, le=25)] = None,
-        cache: Annotated[bool | None, Field(description="Response cache: repeats are free.")] = None,
+        cache: Annotated[bool | None, Field(description="Repeats free for cache_ttl (e.g. '5m'); cache_clear forces a fresh call.")] = None,
         cache_ttl: CacheTtl = None,
         cache_clear: bool = False,
         max_wait_ms: Annotated[int | None, Field(ge=0, le=600_000)] = None,

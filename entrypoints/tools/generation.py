@@ -38,13 +38,13 @@ assert get_args(AspectRatio) == ASPECT_RATIOS and get_args(ImageSize) == IMAGE_S
 assert get_args(AudioFormat) == AUDIO_FORMATS and get_args(Resolution) == RESOLUTIONS
 assert get_args(OutputFormat) == OUTPUT_FORMATS and get_args(Quality) == QUALITIES
 
-IMAGE = """Create images from a prompt, or edit reference_images (paths, URLs, data: URLs). Paid. n, seed, quality and output_format only where the model takes them.
-Saved in the output folder (save_path relative); returns paths, delivered size, cost, previews, links."""
+IMAGE = """Create images from a prompt, or edit reference_images (paths, URLs, data: URLs, get_user_images indexes). Paid. n, seed, quality and output_format only where the model takes them.
+Saved in the output folder (save_path relative; existing files kept unless overwrite); returns paths, cost, previews, links."""
 
-AUDIO = """Speech from text with a TTS model (voice, speed, instructions), or speech or music with a chat audio model (default). Paid. Transcription: transcribe_audio.
-Saved in the output folder (PCM as WAV); returns path, duration, cost, link, inline audio when small."""
+AUDIO = """Make speech or music from a prompt (default: a chat audio model); TTS models add voice, speed, instructions. Paid. Transcription: transcribe_audio.
+Saved in the output folder (PCM as WAV; files kept unless overwrite); returns path, duration, cost, link, inline audio when small."""
 
-RERANK_DESCRIPTION = """Order documents by relevance to one query with a rerank model. Paid.
+RERANK_DESCRIPTION = """Order documents by relevance to one query with a rerank model. Paid. Many queries: embed_texts.
 Returns index and score, best first; text with return_documents."""
 
 

@@ -9,7 +9,7 @@ from ...application.health import HealthQuery
 from ..presenters import guarded, success, text
 from .registry import ToolRegistry
 
-DESCRIPTION = """Report whether this server can work: version, whether the API key is set and accepted (GET /key, free), credit left, catalogue size.
+DESCRIPTION = """Report whether this server can work: version, whether the API key is set and accepted (free), credit left, catalogue size.
 Use first when tools fail with CONFIGURATION or UNAUTHORIZED. Never an error: problems are listed, ok is false."""
 
 

@@ -12,8 +12,8 @@ from ...domain.library import LIST_LIMIT_MAX, OFFSET_MAX, LibraryEntry, LibraryP
 from ..presenters import guarded, success, text
 from .registry import ToolRegistry
 
-DESCRIPTION = """Your images (uploads, generated), newest first: [INDEX_n] file_id — filename. Free.
-Any image input takes "1", "INDEX_1" or a file id from here; list again before reusing an index."""
+DESCRIPTION = """List images you uploaded or generated, newest first: [INDEX_n] file_id — filename. Free.
+Any image input takes "1", "INDEX_1" or a file id from here; indexes shift as images arrive: list again first."""
 
 EMPTY = ("Your image library is empty. Images get there when you upload them in the chat, when you create them "
          "with generate_image, or when files are put in your library folder.")

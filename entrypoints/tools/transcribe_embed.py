@@ -28,10 +28,10 @@ assert get_args(TranscriptFormat) == TRANSCRIPT_FORMATS
 
 PAID_WRITE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=True)
 
-TRANSCRIBE = """Speech to text for an audio path, URL or data: URL. Paid per second. format: text, json, verbose_json (timestamps), srt or vtt (saved, linked). Long WAV is split.
+TRANSCRIBE = """Speech to text for an audio path, URL or data: URL. Paid per second. format: text, json, verbose_json (timestamps), srt or vtt (saved, linked). language: ISO code, else detected. Long WAV is split.
 To ask about audio use analyze_audio."""
 
-EMBED = """Embedding vectors for up to 256 texts. Paid. Returns dimensions and cost; vectors in structuredContent when small, else a JSON-lines file, linked.
+EMBED = """Embedding vectors for up to 256 texts. Paid. dimensions: shorter vectors, where the model supports it. Vectors in structuredContent when small, else a JSON-lines file, linked.
 To rank documents for one query use rerank_documents."""
 
 

@@ -9,7 +9,7 @@ from ...application.usage import UsageQuery, UsageReport
 from ..presenters import guarded, success, text
 from .registry import ToolRegistry
 
-DESCRIPTION = """Your own spend and what is left: USD per tool and in total for today and each budget window, remaining budgets, rate and quota counters, reset times. Free, no upstream call.
+DESCRIPTION = """Your own spend: USD per tool and in total for today and each budget window, remaining budgets, rate and quota counters, reset times. Free, no upstream call.
 Use before costly calls, or after QUOTA_EXCEEDED to see how long to wait."""
 
 

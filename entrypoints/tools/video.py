@@ -51,7 +51,7 @@ Completed: saves the video once and links it (later calls return the same file).
 Errors: INVALID_INPUT (unknown id), JOB_FAILED (with reason)."""
 
 LIST = """List your recent jobs, newest first: id, status, progress, age, cost, file. Free, local (statuses as last seen).
-status filters among the newest limit×20 (in_progress to resume, failed for reasons); kind=chat lists background chats. Use to find a lost id."""
+status scans the newest limit×20 jobs (in_progress to resume, failed for reasons); kind=chat lists background chats. Find a lost id, then get_video_status/get_job_status."""
 
 Prompt = Annotated[str, Field(min_length=1, max_length=TEXT_MAX)]
 Model = Annotated[str | None, Field(max_length=MODEL_MAX, description="Default google/veo-3.1.")]
