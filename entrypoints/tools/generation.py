@@ -38,8 +38,9 @@ assert get_args(AspectRatio) == ASPECT_RATIOS and get_args(ImageSize) == IMAGE_S
 assert get_args(AudioFormat) == AUDIO_FORMATS and get_args(Resolution) == RESOLUTIONS
 assert get_args(OutputFormat) == OUTPUT_FORMATS and get_args(Quality) == QUALITIES
 
-IMAGE = """Create images from a prompt, or edit reference_images (paths, URLs, data: URLs, get_user_images indexes). Paid. n, seed, quality and output_format only where the model takes them.
-Saved in the output folder (save_path relative; existing files kept unless overwrite); returns paths, cost, previews, links."""
+IMAGE = """Create images from a prompt, or edit reference_images (paths, URLs, data: URLs, get_user_images indexes). Paid. Models: search_models output=['image'].
+n, seed, quality, output_format only where the model takes them. Saved (save_path relative; kept unless overwrite); returns paths, cost, previews, links.
+Errors: INVALID_INPUT (option the model lacks: names models that take it), UNSAFE_PATH, UPSTREAM_REFUSED (no image)."""
 
 AUDIO = """Make speech or music from a prompt (default: a chat audio model); TTS models add voice, speed, instructions. Paid. Transcription: transcribe_audio.
 Saved in the output folder (PCM as WAV; files kept unless overwrite); returns path, duration, cost, link, inline audio when small."""

@@ -20,9 +20,8 @@ from .video import present
 STATUS = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 CANCEL = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 
-GET = """Result of a job by job_id: a chat_completion that returned JOB_STILL_RUNNING (kept across restarts), or a video (saved under its default name; get_video_status takes save_path). Free.
-Running: JOB_STILL_RUNNING; max_wait_ms waits here.
-Errors: INVALID_INPUT (unknown id), JOB_FAILED."""
+GET = """Get a background chat's answer by job_id (from chat_completion's JOB_STILL_RUNNING; kept across restarts). Also reads video jobs (default file name; get_video_status takes save_path). Free.
+Running: JOB_STILL_RUNNING; max_wait_ms waits here. Errors: INVALID_INPUT (unknown id), JOB_FAILED."""
 
 CANCEL_DESCRIPTION = """Stop a running job by job_id (from JOB_STILL_RUNNING or list_video_jobs). Chat: closes the upstream request. Video: OpenRouter cannot cancel (it completes and is billed); only waiting stops.
 Errors: INVALID_INPUT (unknown id, or another server's job)."""
