@@ -1,7 +1,8 @@
-"""Times ``PillowImagePreparer.prepare`` (800 px, JPEG quality 80, as the tools call it) on each image given.
+"""Times ``PillowImagePreparer.prepare`` (800 px, JPEG quality 80, as the tools call it), one image per request.
 
-Run by ``run.py`` with the interpreter under test: ``python image_worker.py REPEAT FILE...``; prints JSON
-``{file: {"ms": [...], "bytes": n}}``. The first preparation of each file is a warm-up and is not timed.
+Run by ``run.py`` with the interpreter under test: each line on stdin names a JPEG; each answer on stdout is
+``{"ms": ..., "bytes": ...}``. ``run.py`` alternates these requests with ``sharp_worker.mjs``'s, one image at
+a time, so both meet the same machine load.
 """
 
 from __future__ import annotations
@@ -15,20 +16,17 @@ from pathlib import Path
 from openrouter_multimodal.adapters.pillow_images import PillowImagePreparer
 
 
-async def main(repeat: int, files: list[str]) -> dict[str, dict[str, object]]:
+async def main() -> None:
     preparer = PillowImagePreparer()
-    out: dict[str, dict[str, object]] = {}
-    for name in files:
-        data = Path(name).read_bytes()
+    cache: dict[str, bytes] = {}
+    for line in sys.stdin:
+        name = line.strip()
+        data = cache.setdefault(name, Path(name).read_bytes())
+        start = time.perf_counter()
         prepared = await preparer.prepare(data, max_dimension=800, jpeg_quality=80)
-        times = []
-        for _ in range(repeat):
-            start = time.perf_counter()
-            prepared = await preparer.prepare(data, max_dimension=800, jpeg_quality=80)
-            times.append((time.perf_counter() - start) * 1000)
-        out[Path(name).name] = {"ms": times, "bytes": len(prepared.data), "size": [prepared.width, prepared.height]}
-    return out
+        took = (time.perf_counter() - start) * 1000
+        print(json.dumps({"ms": took, "bytes": len(prepared.data)}), flush=True)
 
 
 if __name__ == "__main__":
-    print(json.dumps(asyncio.run(main(int(sys.argv[1]), sys.argv[2:]))))
+    asyncio.run(main())

@@ -31,7 +31,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from stdio_client import StdioServer, reset_peak, rss_kib  # noqa: E402
+from stdio_client import StdioServer, cpu_seconds, reset_peak, rss_kib  # noqa: E402
 
 KEY = "sk-or-v1-bench"
 CHAT_ARGS = {"messages": [{"role": "user", "content": "Say something short."}], "model": "bench/chat"}
@@ -166,7 +166,8 @@ async def _call(server: StdioServer, variant: Variant, args: dict[str, Any] | No
     return time.perf_counter() - start
 
 
-async def per_call(variants: list[Variant], upstream: Upstream, blocks: int, per_block: int) -> tuple[Row, Row]:
+async def per_call(variants: list[Variant], upstream: Upstream, blocks: int,
+                   per_block: int) -> tuple[Row, Row, Row]:
     servers = {v.name: v.server(upstream.url()) for v in variants}
     samples: dict[str, list[float]] = {v.name: [] for v in variants}
     try:
@@ -174,17 +175,20 @@ async def per_call(variants: list[Variant], upstream: Upstream, blocks: int, per
             await servers[variant.name].start()
             for _ in range(20):
                 await _call(servers[variant.name], variant)
-        for turn in range(blocks):
+        cpu_before = {name: cpu_seconds(server.pid) for name, server in servers.items()}
+        for turn in range(blocks * per_block):
             for variant in rotate(variants, turn):
-                for _ in range(per_block):
-                    samples[variant.name].append(await _call(servers[variant.name], variant))
+                samples[variant.name].append(await _call(servers[variant.name], variant))
+        cpu = {name: (cpu_seconds(server.pid) - cpu_before[name]) * 1000 / (blocks * per_block)
+               for name, server in servers.items()}
     finally:
         for server in servers.values():
             await server.close()
     p50 = Row("chat call latency p50 (sequential)", {k: median(v) * 1000 for k, v in samples.items()}, "floor", "ms",
               "≤ 1.15× floor", lambda r: _ratio(r, "ours", "floor", 1.15))
     tail = Row("chat call latency p99", {k: p99(v) * 1000 for k, v in samples.items()}, "floor", "ms")
-    return p50, tail
+    used = Row("server CPU per chat call", dict(cpu), "floor", "ms")
+    return p50, tail, used
 
 
 async def burst(variants: list[Variant], upstream: Upstream, sizes: Sequence[int], rounds: int) -> list[Row]:
@@ -212,26 +216,45 @@ async def burst(variants: list[Variant], upstream: Upstream, sizes: Sequence[int
     return rows
 
 
-def images(programs: dict[str, str], sharp: Path | None, scratch: Path, rounds: int, repeat: int) -> list[Row]:
+def images(programs: dict[str, str], sharp: Path | None, scratch: Path, rounds: int) -> list[Row]:
+    """One persistent worker per preparer; each round asks every worker for each image in turn (a warm-up
+    round first), so ours and sharp alternate image by image under the same load."""
     photo, noise = scratch / "photo-12mp.jpg", scratch / "noise-12mp.jpg"
     subprocess.run([sys.executable, str(HERE / "make_inputs.py"), "images", str(photo), str(noise)], check=True)
-    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in [*programs, *(["sharp"] if sharp else [])]}
-    files = [str(photo), str(noise)]
-    for turn in range(rounds):
-        order = list(runs)
-        order = order[turn % len(order):] + order[:turn % len(order)]
-        for name in order:
-            argv = (["node", str(HERE / "sharp_worker.mjs"), str(sharp), str(repeat), *files] if name == "sharp"
-                    else [programs[name], str(HERE / "image_worker.py"), str(repeat), *files])
-            runs[name].append(json.loads(subprocess.run(argv, check=True, capture_output=True, text=True).stdout))
+    argv = {name: [program, str(HERE / "image_worker.py")] for name, program in programs.items()}
+    if sharp:
+        argv["sharp"] = ["node", str(HERE / "sharp_worker.mjs"), str(sharp)]
+    workers = {name: subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+               for name, command in argv.items()}
+    times: dict[str, dict[str, list[float]]] = {path.name: {name: [] for name in workers} for path in (photo, noise)}
+    sizes: dict[str, dict[str, float]] = {path.name: {} for path in (photo, noise)}
+    try:
+        for turn in range(rounds + 1):
+            for path in (photo, noise):
+                order = list(workers)
+                for name in order[turn % len(order):] + order[:turn % len(order)]:
+                    worker = workers[name]
+                    assert worker.stdin is not None and worker.stdout is not None
+                    worker.stdin.write(f"{path}\n")
+                    worker.stdin.flush()
+                    answer = json.loads(worker.stdout.readline())
+                    if turn:
+                        times[path.name][name].append(answer["ms"])
+                    sizes[path.name][name] = float(answer["bytes"])
+    finally:
+        for worker in workers.values():
+            assert worker.stdin is not None
+            worker.stdin.close()
+            worker.wait(10)
     rows = []
+    ref = "sharp" if sharp else ""
     for path, label in ((photo, "photo-like"), (noise, "noise")):
-        ms = {name: median([t for run in done for t in run[path.name]["ms"]]) for name, done in runs.items()}
-        size = {name: float(done[0][path.name]["bytes"]) for name, done in runs.items()}
-        ref = "sharp" if sharp else ""
+        ms: dict[str, float | None] = {name: median(values) for name, values in times[path.name].items()}
         rows.append(Row(f"prepare a {label} 12 MP JPEG at 800 px", ms, ref, "ms", "≤ 0.9× sharp" if sharp else "",
                         (lambda r: _ratio(r, "ours", "sharp", 0.9)) if sharp else None))
-        rows.append(Row(f"  its JPEG sent upstream ({label})", size, ref, "B"))
+        rows.append(Row(f"  its JPEG sent upstream ({label})", dict(sizes[path.name]), ref, "B"))
+    if not sharp:
+        rows[0].notes.append("sharp not found (no --sharp, no --anchor with node_modules): Pillow's times alone")
     return rows
 
 
@@ -239,8 +262,10 @@ async def transfers(variants: list[Variant], upstream: Upstream, clip: Path, rou
     servers = {v.name: v.server(upstream.url()) for v in variants}
     grow: dict[str, dict[str, list[float]]] = {"analyze": {}, "download": {}}
     took: dict[str, dict[str, list[float]]] = {"analyze": {}, "download": {}}
+    failures: list[str] = []
     try:
         for variant in variants:
+            (variant.work / "out").mkdir(exist_ok=True)
             await servers[variant.name].start()
         for turn in range(rounds):
             for variant in rotate(variants, turn):
@@ -250,14 +275,19 @@ async def transfers(variants: list[Variant], upstream: Upstream, clip: Path, rou
                     jobs.append(("analyze", "analyze_video", {"video_path": str(clip), "model": "bench/chat",
                                                               "question": "What happens?"}))
                     jobs.append(("download", "generate_video", {"prompt": "a benchmark", "model": "bench/video",
-                                                                "save_path": f"dl-{turn}.mp4"}))
+                                                                "save_path": str(variant.work / "out" /
+                                                                                 f"dl-{turn}.mp4")}))
                 else:
                     jobs.append(("download", "download", {"save_path": str(variant.work / f"dl-{turn}.mp4")}))
                 for key, tool, args in jobs:
                     before = rss_kib(server.pid)
                     exact = reset_peak(server.pid)
                     start = time.perf_counter()
-                    await server.call(tool, args)
+                    try:
+                        await server.call(tool, args)
+                    except RuntimeError as exc:
+                        failures.append(f"{variant.name} {tool}: {exc}"[:300])
+                        continue
                     took[key].setdefault(variant.name, []).append(time.perf_counter() - start)
                     peak = rss_kib(server.pid, "VmHWM")
                     grow[key].setdefault(variant.name, []).append(max(0, peak - before) / 1024 if exact else
@@ -270,6 +300,8 @@ async def transfers(variants: list[Variant], upstream: Upstream, clip: Path, rou
         for server in servers.values():
             await server.close()
     ref = "anchor" if any(v.kind == "anchor" for v in variants) else ""
+    for failure in failures:
+        print("transfer failed:", failure, file=sys.stderr)
     return [
         Row("analyse a 100 MB video: time", {k: median(v) for k, v in took["analyze"].items()}, ref, "s"),
         Row("analyse a 100 MB video: peak RSS growth", {k: median(v) for k, v in grow["analyze"].items()}, ref,
@@ -398,13 +430,13 @@ async def main() -> None:
         if want("startup"):
             rows += await startup(variants, args.rounds)
         if want("call"):
-            p50, tail = await per_call([v for v in variants if v.kind != "anchor"], upstream, 10, 30)
+            p50, tail, used = await per_call([v for v in variants if v.kind != "anchor"], upstream, 10, 40)
             floor_call = p50.values.get("floor")
-            rows += [p50, tail]
+            rows += [p50, tail, used]
         if want("burst"):
             rows += await burst(variants, upstream, (50, 200), 3)
         if want("images"):
-            rows += images(pythons, sharp, scratch, max(3, args.rounds // 2), 5)
+            rows += images(pythons, sharp, scratch, 3 * args.rounds)
         if want("transfers"):
             subprocess.run([sys.executable, str(HERE / "make_inputs.py"), "video", str(clip), str(VIDEO_BYTES)],
                            check=True)

@@ -1,12 +1,12 @@
 // The anchor's optimizeImage pipeline (sharp: metadata -> resize longest side to 800 -> JPEG quality 80), timed.
-// node sharp_worker.mjs SHARP_BASE REPEAT FILE...   (SHARP_BASE: a directory whose node_modules holds sharp)
-// Prints JSON {file: {ms: [...], bytes: n}}; the first run of each file is a warm-up.
+// node sharp_worker.mjs SHARP_BASE   (SHARP_BASE: a directory whose node_modules holds sharp)
+// Each line on stdin names a JPEG; each answer on stdout is {"ms": ..., "bytes": ...}.
 import { createRequire } from 'module';
 import { readFileSync } from 'fs';
-import { basename, join } from 'path';
+import { join } from 'path';
+import { createInterface } from 'readline';
 
-const [base, repeatText, ...files] = process.argv.slice(2);
-const sharp = createRequire(join(base, 'package.json'))('sharp');
+const sharp = createRequire(join(process.argv[2], 'package.json'))('sharp');
 
 async function optimize(buffer) {
   const pipeline = sharp(buffer);
@@ -18,16 +18,12 @@ async function optimize(buffer) {
   return resized.jpeg({ quality: 80 }).toBuffer();
 }
 
-const out = {};
-for (const file of files) {
-  const data = readFileSync(file);
-  let result = await optimize(data);
-  const ms = [];
-  for (let i = 0; i < Number(repeatText); i++) {
-    const start = process.hrtime.bigint();
-    result = await optimize(data);
-    ms.push(Number(process.hrtime.bigint() - start) / 1e6);
-  }
-  out[basename(file)] = { ms, bytes: result.length };
+const cache = new Map();
+for await (const line of createInterface({ input: process.stdin })) {
+  const name = line.trim();
+  if (!cache.has(name)) cache.set(name, readFileSync(name));
+  const start = process.hrtime.bigint();
+  const out = await optimize(cache.get(name));
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  process.stdout.write(JSON.stringify({ ms, bytes: out.length }) + '\n');
 }
-console.log(JSON.stringify(out));

@@ -109,6 +109,13 @@ def rss_kib(pid: int, field: str = "VmRSS") -> int:
     raise RuntimeError(f"no {field} for {pid}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time ``pid`` has used, from /proc."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def reset_peak(pid: int) -> bool:
     """Reset the process's peak RSS (``VmHWM``) to its current RSS; False where the kernel does not allow it."""
     try:
