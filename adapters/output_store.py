@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import functools
 import heapq
 import mimetypes
 import os
@@ -172,10 +173,11 @@ class LocalOutputStore:
             yield sink
             if sink.error is not None:
                 raise sink.error
+            await sink.flush()
         except BaseException:
-            await asyncio.to_thread(temp.discard)
+            await sink.close(temp.discard)
             raise
-        await asyncio.to_thread(temp.commit, overwrite)
+        await sink.close(functools.partial(temp.commit, overwrite))
 
     def _discard_partials(self, name: str, tag: str) -> int:
         inside, parts = self._parse(name, self._allow_unsafe)

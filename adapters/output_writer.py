@@ -6,7 +6,8 @@ import asyncio
 import contextlib
 import os
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import BinaryIO
 
 from ..domain.errors import ConfigurationError, InvalidInput, ResourceTooLarge
@@ -16,6 +17,8 @@ from .output_dirs import NEW_FILE, check_leaf, write_error
 
 _MIB = 1024 * 1024
 PART = ".part"
+WRITE_BYTES = _MIB
+"""How much a download gathers before one write (a thread hop); two such pieces are the most it holds."""
 
 
 def tagged_prefix(tag: str) -> str:
@@ -66,7 +69,7 @@ class TempFile:
     def sink(self, max_bytes: int | None) -> Sink:
         return Sink(self, max_bytes)
 
-    def write(self, chunk: bytes) -> None:
+    def write(self, chunk: bytes | bytearray) -> None:
         try:
             self._handle.write(chunk)
         except OSError as exc:
@@ -116,26 +119,71 @@ class TempFile:
 
 
 class Sink:
-    """Writes chunks to the temp file off the event loop and remembers a passed cap, so a swallowed error
-    still aborts the commit."""
+    """Writes chunks to the temp file in large pieces from its own writer thread, and remembers a passed cap,
+    so a swallowed error still aborts the commit.
+
+    Why: a download arrives in network-sized chunks (16-64 KiB); one thread hop per chunk cost more than
+    the disk (3,900 hops for 256 MB). Chunks are gathered into ``WRITE_BYTES`` pieces, and one piece is
+    written while the next fills, so memory stays at about two pieces whatever the size. Every write, and
+    then the commit or discard (``close``), runs on the one writer thread in order: the file is never
+    committed, discarded or closed while a write is still running, even when the caller is cancelled.
+    A write error surfaces on the next ``write`` or on ``flush``.
+    """
 
     def __init__(self, temp: TempFile, max_bytes: int | None) -> None:
         self._temp = temp
         self._max = max_bytes
+        self._pending = bytearray()
+        self._accepted = 0
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="output-writer")
+        self._writing: asyncio.Future[None] | None = None
         self.error: ResourceTooLarge | None = None
 
     @property
     def written(self) -> int:
-        return self._temp.written
+        """Bytes accepted so far (the last piece may still be on its way to the disk)."""
+        return self._accepted
 
     async def write(self, chunk: bytes) -> None:
         if self.error is not None:
             raise self.error
-        if self._max is not None and self._temp.written + len(chunk) > self._max:
+        if self._max is not None and self._accepted + len(chunk) > self._max:
             self.error = ResourceTooLarge(
                 f"the result for {self._temp.shown} is over the {self._max / _MIB:.1f} MiB limit: "
                 "raise the limit or ask for a smaller output.",
                 details={"limit_bytes": self._max},
             )
             raise self.error
-        await asyncio.to_thread(self._temp.write, chunk)
+        self._accepted += len(chunk)
+        self._pending += chunk
+        if len(self._pending) >= WRITE_BYTES:
+            await self._hand_over()
+
+    async def _hand_over(self) -> None:
+        """Wait for the piece in flight (re-raising its error), then start writing what is pending."""
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            await writing
+        piece, self._pending = self._pending, bytearray()
+        if piece:
+            self._writing = asyncio.get_running_loop().run_in_executor(self._writer, self._temp.write, piece)
+
+    async def flush(self) -> None:
+        """Write everything accepted and wait for it."""
+        await self._hand_over()
+        await self._hand_over()
+
+    async def close(self, finish: Callable[[], None]) -> None:
+        """Run ``finish`` (commit or discard) on the writer thread after every write queued there; it runs even
+        if this await is cancelled. A write still in flight here failed or was abandoned: its error is dropped."""
+        if self._writing is not None:
+            self._writing.add_done_callback(_drop_result)
+            self._writing = None
+        done = asyncio.get_running_loop().run_in_executor(self._writer, finish)
+        self._writer.shutdown(wait=False)
+        await done
+
+
+def _drop_result(future: asyncio.Future[None]) -> None:
+    if not future.cancelled():
+        future.exception()

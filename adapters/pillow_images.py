@@ -163,7 +163,11 @@ def _load_for_resize(img: Image.Image, max_dimension: int | None) -> tuple[int, 
 
 def _upright_rgb(img: Image.Image, target: tuple[int, int], keep_alpha: bool) -> Image.Image:
     """Resize to ``target`` first (so later copies are small), flatten alpha onto white unless ``keep_alpha``,
-    then apply EXIF orientation."""
+    then apply EXIF orientation.
+
+    Bicubic, not Lanczos: after a JPEG's reduced-scale decode (or the box reduction of ``reducing_gap``) what
+    is left is a shrink of less than 3x, where the two look the same, and bicubic's narrower kernel takes
+    about a third less time (the resize was a third of the whole preparation)."""
     from PIL import Image
 
     orientation = _orientation(img)
@@ -171,7 +175,7 @@ def _upright_rgb(img: Image.Image, target: tuple[int, int], keep_alpha: bool) ->
     wanted = "RGBA" if alpha else "RGB"
     out: Image.Image = img if img.mode == wanted else img.convert(wanted)
     if target != out.size:
-        out = out.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        out = out.resize(target, Image.Resampling.BICUBIC, reducing_gap=3.0)
     if alpha and not keep_alpha:
         flat = Image.new("RGB", out.size, (255, 255, 255))
         flat.paste(out, mask=out.getchannel("A"))
@@ -189,8 +193,13 @@ def _upright_rgb(img: Image.Image, target: tuple[int, int], keep_alpha: bool) ->
 
 
 def _encode(img: Image.Image, fmt: str, quality: int) -> bytes:
+    """JPEG with optimised Huffman tables (as sharp does): about 5-9% smaller for 2-3 ms at 800 px, which the
+    smaller upload repays; progressive JPEG would save a little more for five times the time."""
     buffer = io.BytesIO()
-    img.save(buffer, format=fmt, quality=quality)
+    if fmt == "JPEG":
+        img.save(buffer, format=fmt, quality=quality, optimize=True)
+    else:
+        img.save(buffer, format=fmt, quality=quality)
     return buffer.getvalue()
 
 

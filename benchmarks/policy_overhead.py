@@ -1,6 +1,7 @@
 """How long the policy adds to one call: p50/p95 of ``admit`` + ``settle`` with each state store.
 
 Run: python benchmarks/policy_overhead.py [calls]   (starts its own redis-server on a free loopback port)
+``run.py`` calls it as ``policy_overhead.py CALLS --redis URL --json`` and puts the p50s in its table.
 Policy: one per-server minute cap, one per-user daily quota and one per-user daily USD budget on the tool,
 so every call takes two counters and a budget reservation and settles the reservation and a ledger row.
 """
@@ -8,6 +9,7 @@ so every call takes two counters and a budget reservation and settles the reserv
 from __future__ import annotations
 
 import asyncio
+import json
 import statistics
 import sys
 import tempfile
@@ -26,9 +28,7 @@ from openrouter_multimodal.domain.model_card import ModelCard, Pricing
 from openrouter_multimodal.domain.paid_call import Billing, CallFacts
 from openrouter_multimodal.domain.policy_parse import parse_policy
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from tests.support.redis_server import running_redis  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 RULES = {"limits": [{"tools": ["chat_completion"], "per": "server", "max": 10**9, "window": "minute"},
                     {"tools": ["chat_completion"], "per": "user", "max": 10**9, "window": "day"}],
@@ -60,20 +60,40 @@ async def measure(url: str | None, rules: dict[str, object] | None, calls: int, 
     return samples
 
 
+CASES = (("sqlite, no rules (ledger only)", False, None), ("sqlite, 2 caps + budget", False, RULES),
+         ("redis, no rules (ledger only)", True, None), ("redis, 2 caps + budget", True, RULES))
+
+
+def measure_all(redis_url: str, calls: int) -> dict[str, list[float]]:
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for index, (name, on_redis, rules) in enumerate(CASES):
+            folder = Path(tmp) / str(index)
+            folder.mkdir()
+            results[name] = asyncio.run(measure(redis_url if on_redis else None, rules, calls, folder))
+    return results
+
+
 def report(name: str, samples: list[float]) -> None:
     cuts = statistics.quantiles(samples, n=100)
     print(f"{name:<32} p50 {statistics.median(samples):6.3f} ms   p95 {cuts[94]:6.3f} ms   n={len(samples)}")
 
 
 def main() -> None:
-    calls = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
-    with tempfile.TemporaryDirectory() as tmp, running_redis() as redis:
-        cases = (("sqlite, no rules (ledger only)", None, None), ("sqlite, 2 caps + budget", None, RULES),
-                 ("redis, no rules (ledger only)", redis.url, None), ("redis, 2 caps + budget", redis.url, RULES))
-        for index, (name, url, rules) in enumerate(cases):
-            folder = Path(tmp) / str(index)
-            folder.mkdir()
-            report(name, asyncio.run(measure(url, rules, calls, folder)))
+    args = sys.argv[1:]
+    calls = int(args[0]) if args and args[0].isdigit() else 2000
+    if "--redis" in args:
+        results = measure_all(args[args.index("--redis") + 1], calls)
+    else:
+        from tests.support.redis_server import running_redis
+
+        with running_redis() as redis:
+            results = measure_all(redis.url, calls)
+    if "--json" in args:
+        print(json.dumps({name: statistics.median(samples) for name, samples in results.items()}))
+        return
+    for name, samples in results.items():
+        report(name, samples)
 
 
 if __name__ == "__main__":

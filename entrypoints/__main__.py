@@ -38,9 +38,23 @@ def main(argv: list[str] | None = None) -> int:
     for signum in STOP_SIGNALS:
         signal.signal(signum, _exit_now)
     try:
-        return _run()
+        code = _run()
     except KeyboardInterrupt:
-        return 0
+        code = 0
+    _leave(code)
+    return code
+
+
+def _leave(code: int) -> None:
+    """End the process once the server has stopped cleanly, skipping the interpreter's teardown.
+
+    By then the session is over, every resource is closed (``shutdown``) and the event loop has joined its
+    worker threads, so only module and object finalisation is left: about 250 ms that a client waiting
+    for the process to exit would otherwise wait through. Output is flushed first; nothing is lost.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _run() -> int:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from dependency_injector import containers, providers
 
-from ..application.pipeline import CallPipeline
 from .core_container import CoreUseCases
 from .generation_container import GenerationUseCases
 from .library_container import Library
@@ -17,6 +16,9 @@ from .settings import Settings
 from .storage_container import Storage
 from .upstream_container import Upstream
 from .video_container import VideoUseCases
+
+if TYPE_CHECKING:
+    from ..application.pipeline import CallPipeline
 
 T = TypeVar("T")
 

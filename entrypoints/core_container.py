@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dependency_injector import containers, providers
 
-from ..application.background import BackgroundWork
-from ..application.catalog_queries import GetModelInfo, SearchModels, ValidateModel
-from ..application.chat_completion import ChatCompletion, ChatDefaults
-from ..application.chat_jobs import ChatJobs
-from ..application.health import HealthCheck
-from ..application.media_analysis import AnalysisDefaults, AnalyzeMediaUseCase
-from ..application.media_loading import MediaLoader
-from ..application.model_catalog import ModelCatalog
 from ..domain.media import MediaKind, MediaLimits
+from .deferred import deferred
 from .settings import Settings
 from .version import SERVER_VERSION
 
+if TYPE_CHECKING:
+    from ..application.chat_completion import ChatDefaults
+    from ..application.media_analysis import AnalysisDefaults
+
 
 def chat_defaults(settings: Settings) -> ChatDefaults:
+    from ..application.chat_completion import ChatDefaults
+
     return ChatDefaults(
         default_model=settings.default_model,
         max_tokens=settings.max_tokens,
@@ -28,6 +29,8 @@ def chat_defaults(settings: Settings) -> ChatDefaults:
 
 
 def analysis_defaults(settings: Settings) -> AnalysisDefaults:
+    from ..application.media_analysis import AnalysisDefaults
+
     return AnalysisDefaults(
         models={MediaKind.IMAGE: settings.default_vision_model, MediaKind.AUDIO: settings.default_audio_model,
                 MediaKind.VIDEO: settings.default_video_model},
@@ -67,24 +70,28 @@ class CoreUseCases(containers.DeclarativeContainer):
     storage = providers.DependenciesContainer()
     library = providers.DependenciesContainer()
 
-    catalog = providers.Singleton(ModelCatalog, source=upstream.catalog, clock=storage.clock,
+    catalog = providers.Singleton(deferred("application.model_catalog:ModelCatalog"), source=upstream.catalog,
+                                  clock=storage.clock,
                                   ttl_seconds=providers.Callable(catalog_ttl_seconds, settings=settings))
-    media_loader = providers.Factory(MediaLoader, files=storage.inputs, fetcher=media.url_fetcher,
-                                     limits=providers.Callable(media_limits, settings=settings),
+    media_loader = providers.Factory(deferred("application.media_loading:MediaLoader"), files=storage.inputs,
+                                     fetcher=media.url_fetcher,
+                                     limits=providers.Singleton(media_limits, settings=settings),
                                      library=library.images)
-    background = providers.Singleton(BackgroundWork)
-    chat_jobs = providers.Singleton(ChatJobs, store=storage.jobs, clock=storage.clock, work=background,
+    background = providers.Singleton(deferred("application.background:BackgroundWork"))
+    chat_jobs = providers.Singleton(deferred("application.chat_jobs:ChatJobs"), store=storage.jobs,
+                                    clock=storage.clock, work=background,
                                     lost_after_s=providers.Callable(chat_lost_after_s, settings=settings))
     chat_completion = providers.Factory(
-        ChatCompletion, upstream=upstream.chat, catalog=catalog, credentials=upstream.http,
-        defaults=providers.Callable(chat_defaults, settings=settings), jobs=chat_jobs)
+        deferred("application.chat_completion:ChatCompletion"), upstream=upstream.chat, catalog=catalog,
+        credentials=upstream.http, defaults=providers.Singleton(chat_defaults, settings=settings), jobs=chat_jobs)
     analyze_media = providers.Factory(
-        AnalyzeMediaUseCase, loader=media_loader, images=media.images, chat=upstream.chat, media_chat=upstream.chat,
-        catalog=catalog, credentials=upstream.http, defaults=providers.Callable(analysis_defaults, settings=settings))
-    search_models = providers.Factory(SearchModels, catalog=catalog)
-    get_model_info = providers.Factory(GetModelInfo, catalog=catalog)
-    validate_model = providers.Factory(ValidateModel, catalog=catalog)
+        deferred("application.media_analysis:AnalyzeMediaUseCase"), loader=media_loader, images=media.images,
+        chat=upstream.chat, media_chat=upstream.chat, catalog=catalog, credentials=upstream.http,
+        defaults=providers.Singleton(analysis_defaults, settings=settings))
+    search_models = providers.Factory(deferred("application.catalog_queries:SearchModels"), catalog=catalog)
+    get_model_info = providers.Factory(deferred("application.catalog_queries:GetModelInfo"), catalog=catalog)
+    validate_model = providers.Factory(deferred("application.catalog_queries:ValidateModel"), catalog=catalog)
     health_check = providers.Factory(
-        HealthCheck, keys=upstream.catalog, catalog=catalog, server_version=SERVER_VERSION,
-        configuration_problem=configuration_problem, credentials=upstream.http,
+        deferred("application.health:HealthCheck"), keys=upstream.catalog, catalog=catalog,
+        server_version=SERVER_VERSION, configuration_problem=configuration_problem, credentials=upstream.http,
         upstream_problem=providers.Callable(upstream_problem, settings=settings))

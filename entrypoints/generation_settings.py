@@ -14,7 +14,7 @@ class GenerationSettings(BaseSettings):
     """Inline caps default to 700 KiB (under 1 MB once base64-encoded), because some clients reject
     larger tool results; the saved file and its resource link are always returned."""
 
-    model_config = SettingsConfigDict(env_prefix="OPENROUTER_", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(env_prefix="OPENROUTER_", extra="ignore", populate_by_name=True, defer_build=True)
 
     default_image_model: str = "google/gemini-2.5-flash-image"
     default_speech_model: str = "openai/gpt-audio"

@@ -12,7 +12,7 @@ class HttpSettings(BaseSettings):
     """``OPENROUTER_MCP_TOKENS_FILE`` holds ``<sha256 hex of a token> <subject> [gateway]`` lines; once it
     has any token, every HTTP request needs a valid ``Authorization: Bearer`` token."""
 
-    model_config = SettingsConfigDict(env_prefix="OPENROUTER_", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(env_prefix="OPENROUTER_", extra="ignore", populate_by_name=True, defer_build=True)
 
     mcp_tokens_file: str | None = None
     mcp_user_header: str = Field(default="x-user-id", min_length=1, max_length=64)

@@ -14,7 +14,7 @@ class LibrarySettings(BaseSettings):
     """``OPENROUTER_LIBRARY`` picks the adapter: ``folder`` (``OPENROUTER_LIBRARY_DIR/<subject>/``) or
     ``librechat`` (``OPENROUTER_LIBRECHAT_MONGO_URI`` plus the mounted images and uploads folders)."""
 
-    model_config = SettingsConfigDict(env_prefix="OPENROUTER_", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(env_prefix="OPENROUTER_", extra="ignore", populate_by_name=True, defer_build=True)
 
     library: str = "folder"
     library_dir: str | None = None

@@ -18,7 +18,7 @@ MIB = 1024 * 1024
 class MediaSettings(BaseSettings):
     """``OPENROUTER_INPUT_DIR`` holds one or several roots separated by the OS path separator (``:``/``;``)."""
 
-    model_config = SettingsConfigDict(env_prefix="OPENROUTER_", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(env_prefix="OPENROUTER_", extra="ignore", populate_by_name=True, defer_build=True)
 
     output_dir: str | None = None
     input_dir: str | None = None

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dependency_injector import containers, providers
 
-from ..application.pipeline import CallPipeline
-from ..application.policy_engine import EngineSettings, FailMode, PolicyEngine
-from ..application.usage import GetUsage
 from ..domain.policy_rules import Policy
+from .deferred import deferred
 from .settings import Settings
 from .tool_specs import ContainerHandlers, tool_specs
 
+if TYPE_CHECKING:
+    from ..application.policy_engine import EngineSettings
+
 
 def engine_settings(settings: Settings) -> EngineSettings:
+    from ..application.policy_engine import EngineSettings, FailMode
+
     return EngineSettings(paid_fail=FailMode(settings.policy_paid_fail), free_fail=FailMode(settings.policy_free_fail))
 
 
@@ -27,9 +32,11 @@ class Calls(containers.DeclarativeContainer):
     video = providers.DependenciesContainer()
     library = providers.DependenciesContainer()
 
-    policy = providers.Singleton(PolicyEngine, policy=rules, store=storage.state, cards=core.catalog,
-                                 clock=storage.clock, settings=providers.Callable(engine_settings, settings=settings))
-    get_usage = providers.Factory(GetUsage, policy=rules, store=storage.state, clock=storage.clock)
+    policy = providers.Singleton(deferred("application.policy_engine:PolicyEngine"), policy=rules, store=storage.state,
+                                 cards=core.catalog, clock=storage.clock,
+                                 settings=providers.Callable(engine_settings, settings=settings))
+    get_usage = providers.Factory(deferred("application.usage:GetUsage"), policy=rules, store=storage.state,
+                                  clock=storage.clock)
     handlers = providers.Singleton(ContainerHandlers, handlers=providers.Dict(
         chat_completion=core.chat_completion.provider,
         analyze_image=core.analyze_media.provider,
@@ -53,5 +60,6 @@ class Calls(containers.DeclarativeContainer):
         get_usage=get_usage.provider,
         get_user_images=library.get_user_images.provider,
     ))
-    pipeline = providers.Singleton(CallPipeline, specs=providers.Callable(tool_specs), handlers=handlers,
-                                   policy=policy, audit=storage.audit, locks=storage.locks, clock=storage.clock)
+    pipeline = providers.Singleton(deferred("application.pipeline:CallPipeline"),
+                                   specs=providers.Callable(tool_specs), handlers=handlers, policy=policy,
+                                   audit=storage.audit, locks=storage.locks, clock=storage.clock)

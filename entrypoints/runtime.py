@@ -5,16 +5,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from ..application.background import BackgroundWork
-from ..application.call import NullProgress, ProgressReporter, ToolCall
-from ..application.pipeline import CallPipeline
 from ..domain.caller import Caller
 from ..domain.errors import ConfigurationError
 from .container import Container, start, stop
+
+if TYPE_CHECKING:
+    from ..application.background import BackgroundWork
+    from ..application.call import ProgressReporter
+    from ..application.pipeline import CallPipeline
 
 STOP_SECONDS = 5.0
 """How long closing the resources may take when the app stops (also when it stops because it was cancelled)."""
@@ -34,6 +36,8 @@ class Dispatcher:
 
     async def dispatch(self, tool: str, command: Any, caller: Caller,
                        progress: ProgressReporter | None = None) -> Any:
+        from ..application.call import NullProgress, ToolCall
+
         call = ToolCall(tool, command, caller, progress or NullProgress(), caller.attribution(self._salt))
         return await self._pipeline.dispatch(call)
 
@@ -46,7 +50,12 @@ class AppRuntime:
     transport one per client; the HTTP clients and the state store must outlive any single session.
     Work left running in the background (a chat past its wait) belongs to the app too: the last
     session's end drains it before the resources close.
-    How it fails: ``dispatcher`` outside ``running`` is CONFIGURATION ("not started" / "closed").
+    Why ``serving`` starts nothing: an MCP session's first answers (``initialize``, ``tools/list``) need
+    no adapter, so the stdio server answers them without importing or opening any; the first call
+    that needs the app (``ready``) starts it. A start that fails or is cancelled closes what it opened,
+    and the next call tries again.
+    How it fails: ``dispatcher`` before the app started, or ``ready`` outside ``running``/``serving``, is
+    CONFIGURATION ("not started" / "closed").
     """
 
     def __init__(self, container: Container) -> None:
@@ -68,33 +77,62 @@ class AppRuntime:
     @property
     def dispatcher(self) -> Dispatcher:
         if self._dispatcher is None:
-            raise ConfigurationError("the server is not running: call tools inside its session "
-                                     "(or inside 'async with' for the Python API).")
+            raise _not_running()
         return self._dispatcher
+
+    async def ready(self) -> Dispatcher:
+        """The dispatcher, starting the app first if this is the first call of a ``serving`` session."""
+        if self._dispatcher is not None:
+            return self._dispatcher
+        async with self._lock():
+            if self._users == 0:
+                raise _not_running()
+            if self._dispatcher is None:
+                await self._start()
+            return self.dispatcher
+
+    async def _start(self) -> None:
+        try:
+            pipeline = await start(self.container)
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await stop(self.container)
+            raise
+        self._dispatcher = Dispatcher(pipeline, salt=self.container.settings().user_id_salt)
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[Dispatcher]:
+        """One user of the app, started now (the Python API and the HTTP service)."""
+        async with self._session(start_now=True):
+            yield self.dispatcher
+
+    @asynccontextmanager
+    async def serving(self) -> AsyncIterator[None]:
+        """One user of the app, started by its first ``ready`` (an MCP session's lifespan)."""
+        async with self._session(start_now=False):
+            yield
+
+    @asynccontextmanager
+    async def _session(self, *, start_now: bool) -> AsyncIterator[None]:
         async with self._lock():
             self._users += 1
-            if self._users == 1:
+            if start_now and self._dispatcher is None:
                 try:
-                    pipeline = await start(self.container)
+                    await self._start()
                 except BaseException:
                     self._users -= 1
-                    await stop(self.container)
                     raise
-                self._dispatcher = Dispatcher(pipeline, salt=self.container.settings().user_id_salt)
-            dispatcher = self.dispatcher
         try:
-            yield dispatcher
+            yield
         finally:
             grace = self.container.settings().shutdown_grace_ms / 1000
             with anyio.move_on_after(STOP_SECONDS + grace, shield=True):
                 async with self._lock():
                     self._users -= 1
                     if self._users == 0:
-                        await self._drain(grace)
-                        self._dispatcher = None
+                        if self._dispatcher is not None:
+                            await self._drain(grace)
+                            self._dispatcher = None
                         await stop(self.container)
 
     async def _drain(self, grace_s: float) -> None:
@@ -102,3 +140,8 @@ class AppRuntime:
         so, while the store is still open."""
         work: BackgroundWork = self.container.core.background()
         await work.drain(grace_s, STOP_SECONDS)
+
+
+def _not_running() -> ConfigurationError:
+    return ConfigurationError("the server is not running: call tools inside its session "
+                              "(or inside 'async with' for the Python API).")

@@ -28,6 +28,7 @@ from .presenters import error_result, error_text, final_result, invalid_input
 from .result_profiles import apply_profile, choose_profile
 from .runtime import AppRuntime
 from .stdio_guard import answer_unreadable_lines
+from .tool_specs import TOOL_NAMES
 from .tools import catalog, chat, generation, health, jobs, library, media, transcribe_embed, usage, video
 from .tools.registry import ToolRegistry
 from .version import SERVER_NAME, SERVER_VERSION
@@ -85,10 +86,13 @@ class OpenRouterMcpServer(MCPServer):
         """Every tool the policy lets this server show (``hide`` and ``default: deny`` leave tools out), bound to
         the media player only for a client that negotiated MCP Apps."""
         tools = for_client(await super().list_tools(), _context.get())
-        if not self.runtime.started:
-            return tools
-        pipeline = self.runtime.dispatcher.pipeline
-        return [tool for tool in tools if pipeline.lists(tool.name)]
+        return [tool for tool in tools if self._listed(tool.name)]
+
+    def _listed(self, name: str) -> bool:
+        """Whether the policy shows ``name`` (before the app starts, from the loaded rules, as the pipeline would)."""
+        if self.runtime.started:
+            return self.runtime.dispatcher.pipeline.lists(name)
+        return name in TOOL_NAMES and self.container.calls.rules().permits_tool(name)
 
     def _space(self) -> Any:
         caller = self.registry.identity.caller(_request.get())
@@ -129,9 +133,9 @@ class OpenRouterMcpServer(MCPServer):
 
     async def _call_tool(self, name: str, arguments: dict[str, Any],
                          context: Context[Any, Any] | None) -> CallToolResult | InputRequiredResult:
-        shown = {tool.name for tool in await self.list_tools()}
-        if name not in shown:
-            return invalid_input(f"unknown tool '{name}': this server offers {', '.join(sorted(shown))}.")
+        if name not in self.registry.names or not self._listed(name):
+            shown = sorted(tool for tool in self.registry.names if self._listed(tool))
+            return invalid_input(f"unknown tool '{name}': this server offers {', '.join(shown)}.")
         if self.configuration_problem and name not in ALWAYS_AVAILABLE:
             return error_result(ConfigurationError(self.configuration_problem))
         try:
@@ -145,7 +149,7 @@ class OpenRouterMcpServer(MCPServer):
 def _lifespan(runtime: AppRuntime) -> Callable[[MCPServer], Any]:
     @asynccontextmanager
     async def lifespan(server: MCPServer) -> AsyncIterator[dict[str, Any]]:
-        async with runtime.running():
+        async with runtime.serving():
             yield {}
 
     return lifespan
@@ -153,8 +157,8 @@ def _lifespan(runtime: AppRuntime) -> Callable[[MCPServer], Any]:
 
 def build_server(container: Container, configuration_problem: str | None = None, *,
                  identity: Identity | None = None, runtime: AppRuntime | None = None) -> OpenRouterMcpServer:
-    """The server over ``container``. The app's resources open when the server runs (or earlier, when an
-    outer ``runtime.running()`` holds them, as the HTTP service does) and close after the last session."""
+    """The server over ``container``. The app's resources open on the first call that needs them (or earlier,
+    when an outer ``runtime.running()`` holds them, as the HTTP service does) and close after the last session."""
     runtime = runtime or AppRuntime(container)
     identity = identity or LocalIdentity(local_caller(container.settings().user))
     registry = ToolRegistry(runtime, identity)

@@ -11,7 +11,7 @@ class ServiceSettings(BaseSettings):
     by default, ``redis://`` for replicas); the policy comes from ``OPENROUTER_POLICY_FILE`` plus the
     LibreChat shortcuts ``IMAGE_GEN_DAILY_LIMIT`` and ``IMAGE_GEN_COOLDOWN_SEC`` (no prefix, as there)."""
 
-    model_config = SettingsConfigDict(env_prefix="OPENROUTER_", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(env_prefix="OPENROUTER_", extra="ignore", populate_by_name=True, defer_build=True)
 
     user: str | None = Field(default=None, max_length=128)
     user_id_salt: str = Field(default="", max_length=256)

@@ -71,13 +71,16 @@ def _flag(value: str | None) -> bool | None:
 class CoreSettings(BaseSettings):
     """Upstream, chat defaults, provider routing, catalogue cache and logging."""
 
-    model_config = SettingsConfigDict(env_prefix="OPENROUTER_", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(env_prefix="OPENROUTER_", extra="ignore", populate_by_name=True, defer_build=True)
 
     api_key: SecretStr | None = None
     base_url: str = "https://openrouter.ai/api/v1"
     http_referer: str = "https://github.com/openrouter-multimodal-mcp/openrouter-multimodal-mcp"
     app_title: str = "openrouter-multimodal-mcp"
     http_timeout_ms: int = Field(default=120_000, ge=1_000)
+    http_max_connections: int = Field(default=256, ge=1, le=10_000)
+    http_max_keepalive: int = Field(default=256, ge=0, le=10_000)
+    http_keepalive_ms: int = Field(default=60_000, ge=0, le=3_600_000)
     max_retries: int = Field(default=2, ge=0, le=10)
     max_response_bytes: int = Field(default=8 * MIB, ge=64 * 1024)
     max_media_response_bytes: int = Field(default=64 * MIB, ge=MIB)

@@ -1,10 +1,14 @@
-"""Serve MCP over stdio with a stdin reader that a signal can cancel.
+"""Serve MCP over stdio through the event loop's pipe transports: a stdin a signal can cancel, no thread hops.
 
 The SDK reads stdin with a blocking ``readline`` in a worker thread. Cancelling the server cannot
 interrupt that thread, so SIGINT and SIGTERM left the process waiting for the next line (or for the
 interpreter to join the thread) until the client wrote or closed stdin. Here stdin is read through the
 event loop's non-blocking pipe reader, which cancellation ends at once; fd 0 is pointed at the null
 device while serving (as the SDK does), so nothing else in the process can read protocol bytes.
+
+The SDK also writes each message with two worker-thread hops (``write``, then ``flush``): about 0.3 ms a
+message here. When stdout is a pipe or a socket it is written through the loop's pipe writer instead,
+and fd 1 points at stderr while serving (as the SDK does), so a stray ``print`` cannot corrupt a frame.
 """
 
 from __future__ import annotations
@@ -17,9 +21,12 @@ import sys
 from collections.abc import AsyncIterator
 from typing import Any, cast
 
+import anyio
 from mcp.server.mcpserver import MCPServer
 from mcp.server.stdio import stdio_server
 
+FINAL_WRITE_SECONDS = 2.0
+"""At the end, how long a reply still in the transport may take to leave before it is dropped."""
 MAX_LINE_BYTES = 256 * 1024 * 1024
 """One JSON-RPC message; big enough for the largest inline media the tools accept (100 MiB video as base64)."""
 
@@ -83,8 +90,64 @@ async def cancellable_stdin() -> AsyncIterator[PipeLines | None]:
         os.close(private)
 
 
+class PipeText:
+    """The ``write``/``flush`` of a text file, on the loop's pipe writer: ``flush`` returns once every byte
+    written so far is in the pipe (the transport holds none back)."""
+
+    def __init__(self, writer: asyncio.StreamWriter) -> None:
+        self._writer = writer
+
+    async def write(self, text: str) -> None:
+        self._writer.write(text.encode("utf-8"))
+
+    async def flush(self) -> None:
+        await self._writer.drain()
+
+
+@contextlib.asynccontextmanager
+async def loop_stdout() -> AsyncIterator[PipeText | None]:
+    """Claim fd 1 and yield a writer on it, or None when stdout is not a pipe or a socket (a terminal or a
+    file: the SDK's own writer serves those) or on Windows. fd 1 points at stderr meanwhile; the descriptor
+    and its flags are restored, after what was written has left (a cancelled write may be cut short)."""
+    if sys.platform == "win32" or not _is_pipe(1):
+        yield None
+        return
+    import fcntl
+
+    sys.stdout.flush()
+    private = fcntl.fcntl(1, fcntl.F_DUPFD_CLOEXEC, 3)
+    flags = fcntl.fcntl(private, fcntl.F_GETFL)
+    os.dup2(2, 1)
+    loop = asyncio.get_running_loop()
+    pipe = os.fdopen(private, "wb", buffering=0, closefd=False)
+    transport, protocol = await loop.connect_write_pipe(asyncio.streams.FlowControlMixin, pipe)
+    transport.set_write_buffer_limits(high=0)
+    writer = asyncio.StreamWriter(transport, protocol, None, loop)
+    try:
+        yield PipeText(writer)
+    finally:
+        if transport.get_write_buffer_size():
+            with anyio.CancelScope(shield=True), anyio.move_on_after(FINAL_WRITE_SECONDS), \
+                    contextlib.suppress(OSError):
+                await writer.drain()
+        transport.abort()
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(private, fcntl.F_SETFL, flags)
+            os.dup2(private, 1)
+        os.close(private)
+
+
+def _is_pipe(fd: int) -> bool:
+    try:
+        mode = os.fstat(fd).st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
+
+
 async def serve_stdio(server: MCPServer) -> None:
-    """``server.run_stdio_async()`` with the cancellable stdin; returns when the client closes stdin."""
+    """``server.run_stdio_async()`` on the loop's pipes; returns when the client closes stdin."""
     lowlevel = server._lowlevel_server
-    async with cancellable_stdin() as lines, stdio_server(stdin=cast(Any, lines)) as (read_stream, write_stream):
+    async with cancellable_stdin() as lines, loop_stdout() as out, \
+            stdio_server(stdin=cast(Any, lines), stdout=cast(Any, out)) as (read_stream, write_stream):
         await lowlevel.run(read_stream, write_stream, lowlevel.create_initialization_options())

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dependency_injector import providers
+if TYPE_CHECKING:
+    from dependency_injector import providers
 
-from ..application.pipeline_ports import Handler, ToolSpec
+    from ..application.pipeline_ports import Handler, ToolSpec
 
 PAID_TOOLS = ("chat_completion", "analyze_image", "analyze_audio", "analyze_video", "generate_image",
               "generate_audio", "rerank_documents", "generate_video", "generate_video_from_image", "transcribe_audio",
               "embed_texts")
 FREE_TOOLS = ("get_video_status", "list_video_jobs", "get_job_status", "cancel_job", "search_models",
               "get_model_info", "validate_model", "health_check", "get_usage", "get_user_images")
+TOOL_NAMES = frozenset((*PAID_TOOLS, *FREE_TOOLS))
 
 
 def tool_specs() -> dict[str, ToolSpec]:
+    from ..application.pipeline_ports import ToolSpec
+
     return {**{name: ToolSpec(name, paid=True) for name in PAID_TOOLS},
             **{name: ToolSpec(name, paid=False) for name in FREE_TOOLS}}
 

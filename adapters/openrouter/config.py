@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from .body import ACCEPT_ENCODING
+from .pool import ShardedTransport, proxied
 
 MIB = 1024 * 1024
 
@@ -42,7 +43,11 @@ class RetryPolicy:
 
 @dataclass(frozen=True, slots=True)
 class OpenRouterConfig:
-    """``timeout_s`` is one total deadline per upstream call (connect, headers, body and retries together)."""
+    """``timeout_s`` is one total deadline per upstream call (connect, headers, body and retries together).
+
+    The pool is sized for bursts: ``max_connections`` calls in flight at once (httpx's default is 100, so a
+    burst of 200 ran in two waves), and as many idle connections kept for ``keepalive_s``, so the next burst
+    reuses them instead of paying a TCP and TLS handshake each (httpx keeps only 20, for 5 s)."""
 
     api_key: str | None
     base_url: str = "https://openrouter.ai/api/v1"
@@ -50,6 +55,9 @@ class OpenRouterConfig:
     title: str = "openrouter-multimodal-mcp"
     timeout_s: float = 120.0
     connect_timeout_s: float = 10.0
+    max_connections: int = 256
+    max_keepalive: int = 256
+    keepalive_s: float = 60.0
     max_response_bytes: int = 8 * MIB
     max_media_response_bytes: int = 64 * MIB
     stream_idle_timeout_s: float = 60.0
@@ -63,8 +71,12 @@ def build_client(config: OpenRouterConfig, transport: httpx.AsyncBaseTransport |
     headers = {"HTTP-Referer": config.referer, "X-Title": config.title, "X-OpenRouter-Title": config.title,
                "User-Agent": f"{config.title} (+{config.referer})", "Accept-Encoding": ACCEPT_ENCODING}
     timeout = httpx.Timeout(config.timeout_s, connect=min(config.connect_timeout_s, config.timeout_s))
+    limits = httpx.Limits(max_connections=config.max_connections, max_keepalive_connections=config.max_keepalive,
+                          keepalive_expiry=config.keepalive_s)
+    if transport is None and not proxied(config.base_url):
+        transport = ShardedTransport(limits)
     return httpx.AsyncClient(base_url=config.base_url.rstrip("/") + "/", headers=headers, timeout=timeout,
-                             transport=transport, event_hooks=event_hooks)
+                             limits=limits, transport=transport, event_hooks=event_hooks)
 
 
 class BearerAuth(httpx.Auth):

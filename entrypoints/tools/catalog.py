@@ -8,7 +8,6 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...application.catalog_queries import ModelQuery, ModelSearch
 from ..presenters import guarded, success, text
 from .registry import ToolRegistry
 
@@ -51,6 +50,8 @@ def register(registry: ToolRegistry) -> None:
         offset: Annotated[int, Field(ge=0, le=100_000)] = 0,
     ) -> CallToolResult:
         async def body() -> CallToolResult:
+            from ...application.catalog_queries import ModelSearch
+
             page = await registry.dispatch("search_models", ModelSearch(
                 query=query, provider=provider, input_modalities=tuple(input or ()),
                 output_modalities=tuple(output or ()), free_only=free_only, limit=limit, offset=offset), ctx)
@@ -67,6 +68,8 @@ def register(registry: ToolRegistry) -> None:
         model: Annotated[str, Field(min_length=1, max_length=200, description="e.g. 'google/gemini-2.5-flash'.")],
     ) -> Annotated[CallToolResult, ModelDetail]:
         async def body() -> CallToolResult:
+            from ...application.catalog_queries import ModelQuery
+
             card = await registry.dispatch("get_model_info", ModelQuery(model), ctx)
             detail = card.detail()
             return success([text(f"{card.id}: {card.name}; context {card.context_length}; "
@@ -80,6 +83,8 @@ def register(registry: ToolRegistry) -> None:
         model: Annotated[str, Field(min_length=1, max_length=200)],
     ) -> Annotated[CallToolResult, ValidationResult]:
         async def body() -> CallToolResult:
+            from ...application.catalog_queries import ModelQuery
+
             verdict = await registry.dispatch("validate_model", ModelQuery(model), ctx)
             words = "is available" if verdict.valid else f"is not valid: {verdict.reason}"
             hint = f" Close matches: {', '.join(verdict.suggestions)}." if verdict.suggestions else ""

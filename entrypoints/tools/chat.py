@@ -8,7 +8,6 @@ from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from ...application.chat_jobs import ChatJobStarted
 from ...domain.chat import ChatMessage, ChatRequest, ResponseCache
 from ...domain.model_id import ModelId
 from ..presenters import chat_meta, guarded, success, text
@@ -50,6 +49,8 @@ def register(registry: ToolRegistry) -> None:
         max_wait_ms: Annotated[int | None, Field(ge=0, le=600_000)] = None,
     ) -> CallToolResult:
         async def body() -> CallToolResult:
+            from ...application.chat_jobs import ChatJobStarted
+
             request = ChatRequest(
                 messages=tuple(ChatMessage(m.role, m.content if isinstance(m.content, str) else tuple(m.content))
                                for m in messages),

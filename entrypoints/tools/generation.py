@@ -6,16 +6,12 @@ configured data-URL cap, and the SDK resolves such local types only from evaluat
 
 import base64
 from decimal import Decimal
-from typing import Annotated, Any, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from mcp.server.mcpserver import Context
 from mcp.types import AudioContent, CallToolResult, ContentBlock, ImageContent, ResourceLink, ToolAnnotations
 from pydantic import Field
 
-from ...application.image_generation import GenerateImageCommand, ImageGenerationResult
-from ...application.job_ports import OutputStore
-from ...application.rerank import RerankCommand
-from ...application.speech_generation import GenerateAudioCommand, SpeechResult
 from ...domain.generation import ASPECT_RATIOS, AUDIO_FORMATS, IMAGE_SIZES
 from ...domain.image_options import MAX_VARIANTS, OUTPUT_FORMATS, QUALITIES, RESOLUTIONS
 from ...domain.media import MediaKind
@@ -24,6 +20,11 @@ from ..output_resources import resource_link
 from ..presenters import guarded, success, text, usage_meta
 from .fields import MODEL_MAX, TEXT_MAX, MaxTokens, SavePath
 from .registry import ToolRegistry
+
+if TYPE_CHECKING:
+    from ...application.image_generation import ImageGenerationResult
+    from ...application.job_ports import OutputStore
+    from ...application.speech_generation import SpeechResult
 
 GENERATE = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=True)
 RERANK = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
@@ -62,7 +63,7 @@ def _served(model: str, provider: str | None, cost: Decimal | None) -> str:
     return f"Model {model}{via}; cost {'$' + str(cost) if cost is not None else 'not reported'}."
 
 
-def _link(store: OutputStore, name: str, mime: str, size: int, description: str) -> list[ContentBlock]:
+def _link(store: "OutputStore", name: str, mime: str, size: int, description: str) -> list[ContentBlock]:
     if not store.contains(name):  # saved outside the output root (OPENROUTER_ALLOW_UNSAFE_PATHS=1): no resource
         return []
     link: ResourceLink = resource_link(name, mime, size, description)
@@ -73,13 +74,13 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _requested(result: ImageGenerationResult) -> str:
+def _requested(result: "ImageGenerationResult") -> str:
     parts = [f"{result.requested_n} image{'s' if result.requested_n > 1 else ''}"]
     parts += [p for p in (result.requested_aspect_ratio, result.requested_resolution) if p]
     return " at ".join([parts[0], " ".join(parts[1:])]) if len(parts) > 1 else parts[0]
 
 
-def present_image(result: ImageGenerationResult, store: OutputStore) -> CallToolResult:
+def present_image(result: "ImageGenerationResult", store: "OutputStore") -> CallToolResult:
     lines, previews, links, full = [], [], [], []
     paths = [store.display(image.name) for image in result.images]
     if result.requested_n != 1 or len(result.images) != 1:
@@ -116,7 +117,7 @@ def present_image(result: ImageGenerationResult, store: OutputStore) -> CallTool
     return success([text("\n".join(lines)), *previews, *links, *full], meta)
 
 
-def present_audio(result: SpeechResult, store: OutputStore) -> CallToolResult:
+def present_audio(result: "SpeechResult", store: "OutputStore") -> CallToolResult:
     duration = f", {result.duration_s:.2f} s" if result.duration_s is not None else ""
     path = store.display(result.name)
     lines = [f"Saved audio to {path} ({result.format}, {_size(result.size)}{duration})."]
@@ -165,6 +166,8 @@ def register(registry: ToolRegistry) -> None:
         modalities: Annotated[list[Literal["image", "text"]] | None, Field(max_length=2)] = None,
     ) -> CallToolResult:
         async def body() -> CallToolResult:
+            from ...application.image_generation import GenerateImageCommand
+
             refs = tuple(dict.fromkeys([*(reference_images or ()), *(input_images or ()),
                                         *([reference_image_url] if reference_image_url else ()),
                                         *(reference_image_urls or ())]))
@@ -189,6 +192,8 @@ def register(registry: ToolRegistry) -> None:
         overwrite: bool = False,
     ) -> CallToolResult:
         async def body() -> CallToolResult:
+            from ...application.speech_generation import GenerateAudioCommand
+
             result = await registry.dispatch("generate_audio", GenerateAudioCommand(
                 prompt=prompt, model=model, voice=voice, format=format, speed=speed, instructions=instructions,
                 save_path=save_path, overwrite=overwrite), ctx)
@@ -205,6 +210,8 @@ def register(registry: ToolRegistry) -> None:
         return_documents: bool = False,
     ) -> CallToolResult:
         async def body() -> CallToolResult:
+            from ...application.rerank import RerankCommand
+
             result = await registry.dispatch("rerank_documents", RerankCommand(
                 query=query, documents=tuple(documents), model=model, top_n=top_n,
                 return_documents=return_documents), ctx)

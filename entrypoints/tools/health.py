@@ -5,7 +5,6 @@ from __future__ import annotations
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, ToolAnnotations
 
-from ...application.health import HealthQuery
 from ..presenters import guarded, success, text
 from .registry import ToolRegistry
 
@@ -17,6 +16,8 @@ def register(registry: ToolRegistry) -> None:
 
     async def health_check(ctx: Context) -> CallToolResult:
         async def body() -> CallToolResult:
+            from ...application.health import HealthQuery
+
             query = HealthQuery(str(ctx.protocol_version or "unknown"))
             report = await registry.dispatch("health_check", query, ctx)
             data = report.as_dict()

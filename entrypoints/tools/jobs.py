@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
-from ...application.chat_jobs import ChatJobStarted
-from ...application.job_status import CancelOutcome, ChatJobOutcome, JobIdCommand
-from ...application.video_polling import VideoOutcome
 from ...domain.errors import ErrorCode
 from ...domain.job import Job
 from ..presenters import chat_meta, guarded, success, text
 from .registry import ToolRegistry
 from .video import present
+
+if TYPE_CHECKING:
+    from ...application.chat_jobs import ChatJobStarted
+    from ...application.job_status import CancelOutcome, ChatJobOutcome
 
 STATUS = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 CANCEL = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
@@ -65,6 +66,9 @@ def register(registry: ToolRegistry) -> None:
         job_id: JobId, ctx: Context, max_wait_ms: Annotated[int, Field(ge=0, le=600_000)] = 0,
     ) -> CallToolResult:
         async def body() -> CallToolResult:
+            from ...application.job_status import JobIdCommand
+            from ...application.video_polling import VideoOutcome
+
             outcome = await registry.dispatch("get_job_status", JobIdCommand(job_id, max_wait_ms), ctx, progress=True)
             if isinstance(outcome, VideoOutcome):
                 return present(outcome, registry.outputs(ctx))
@@ -74,6 +78,8 @@ def register(registry: ToolRegistry) -> None:
 
     async def cancel_job(job_id: JobId, ctx: Context) -> CallToolResult:
         async def body() -> CallToolResult:
+            from ...application.job_status import JobIdCommand
+
             return present_cancel(await registry.dispatch("cancel_job", JobIdCommand(job_id), ctx))
 
         return await guarded("cancel_job", body)

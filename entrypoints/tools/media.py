@@ -5,19 +5,21 @@ the configured data-URL caps, and the SDK can only resolve such local types when
 are evaluated at definition time.
 """
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
-from ...application.media_analysis import AnalysisResult, AnalyzeMedia
 from ...domain.chat import ResponseCache
 from ...domain.errors import InvalidInput
 from ...domain.media import MediaKind
 from ..presenters import chat_meta, guarded, success, text
 from .fields import TEXT_MAX, CacheTtl, MaxTokens, Model
 from .registry import ToolRegistry
+
+if TYPE_CHECKING:
+    from ...application.media_analysis import AnalysisResult
 
 ANALYZE = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=False, open_world_hint=True)
 SOURCE = "File path, http(s) URL or base64 data: URL."
@@ -45,7 +47,7 @@ def _sources(primary: str | None, alias: str | None, many: list[str] | None, nam
     return tuple(dict.fromkeys(given))
 
 
-def _present(result: AnalysisResult) -> CallToolResult:
+def _present(result: "AnalysisResult") -> CallToolResult:
     meta: dict[str, Any] = {**chat_meta(result.answer), "content_is_untrusted": True, "sent": list(result.sent)}
     if result.model_selected_automatically:
         meta["model_selected_automatically"] = True
@@ -71,6 +73,8 @@ def register(registry: ToolRegistry) -> None:
         tool = f"analyze_{kind.value}"
 
         async def body() -> CallToolResult:
+            from ...application.media_analysis import AnalyzeMedia
+
             command = AnalyzeMedia(kind, _sources(*sources, kind.value), question, model, send_original, cache,
                                    cache_input, max_tokens)
             return _present(await registry.dispatch(tool, command, ctx))

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import ToolAnnotations
 
-from ...application.job_ports import OutputSpaces, OutputStore
 from ...domain.media import MediaKind
 from ..icons import family_icons
 from ..identity import Identity, request_of
 from ..runtime import AppRuntime
 from ..settings import Settings
 from .fields import source_max_chars
+
+if TYPE_CHECKING:
+    from ...application.job_ports import OutputSpaces, OutputStore
 
 
 def compact_schema(node: Any) -> Any:
@@ -84,6 +86,7 @@ class ToolRegistry:
         self.runtime = runtime
         self.identity = identity
         self.tools: list[Tool] = []
+        self._names: frozenset[str] | None = None
 
     @property
     def settings(self) -> Settings:
@@ -118,13 +121,16 @@ class ToolRegistry:
 
     @property
     def names(self) -> frozenset[str]:
-        return frozenset(tool.name for tool in self.tools)
+        if self._names is None or len(self._names) != len(self.tools):
+            self._names = frozenset(tool.name for tool in self.tools)
+        return self._names
 
     async def dispatch(self, tool: str, command: Any, ctx: Context | None, *, progress: bool = False) -> Any:
         """Run ``command`` as ``tool`` for the caller behind ``ctx``; ``progress`` forwards MCP progress."""
         caller = self.identity.caller(request_of(ctx))
         reporter = ContextProgress(ctx) if progress and ctx is not None else None
-        return await self.runtime.dispatcher.dispatch(tool, command, caller, reporter)
+        dispatcher = await self.runtime.ready()
+        return await dispatcher.dispatch(tool, command, caller, reporter)
 
 
     def outputs(self, ctx: Context | None) -> OutputStore:

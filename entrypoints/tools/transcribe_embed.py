@@ -5,15 +5,12 @@ data-URL cap, and the SDK resolves such local types only from evaluated annotati
 """
 
 import json
-from typing import Annotated, Any, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, ContentBlock, ToolAnnotations
 from pydantic import Field
 
-from ...application.embedding import EmbeddingsOutput, EmbedTextsCommand
-from ...application.job_ports import OutputStore
-from ...application.transcription import TranscribeAudioCommand, TranscriptionResult
 from ...domain.embeddings import MAX_DIMENSIONS, MAX_TEXT_CHARS, MAX_TEXTS
 from ...domain.media import MediaKind
 from ...domain.transcription import TRANSCRIPT_FORMATS
@@ -22,6 +19,11 @@ from ..output_resources import resource_link
 from ..presenters import guarded, success, text, usage_meta
 from .fields import MODEL_MAX, SavePath
 from .registry import ToolRegistry
+
+if TYPE_CHECKING:
+    from ...application.embedding import EmbeddingsOutput
+    from ...application.job_ports import OutputStore
+    from ...application.transcription import TranscriptionResult
 
 TranscriptFormat = Literal["text", "json", "srt", "vtt", "verbose_json"]
 assert get_args(TranscriptFormat) == TRANSCRIPT_FORMATS
@@ -46,11 +48,11 @@ def _meta(model: str, provider: str | None, usage: Usage | None) -> dict[str, An
             "cost_usd": float(cost) if cost is not None else None}
 
 
-def _link(store: OutputStore, name: str, mime: str, size: int, description: str) -> list[ContentBlock]:
+def _link(store: "OutputStore", name: str, mime: str, size: int, description: str) -> list[ContentBlock]:
     return [resource_link(name, mime, size, description)] if store.contains(name) else []
 
 
-def present_transcript(result: TranscriptionResult, store: OutputStore) -> CallToolResult:
+def present_transcript(result: "TranscriptionResult", store: "OutputStore") -> CallToolResult:
     transcript = result.transcript
     meta = {**_meta(transcript.model, transcript.provider, transcript.usage), "format": result.format,
             "language": transcript.language, "duration_s": transcript.duration_s, "pieces": result.pieces,
@@ -77,7 +79,7 @@ def present_transcript(result: TranscriptionResult, store: OutputStore) -> CallT
     return success(content, meta, structured=structured)
 
 
-def present_embeddings(output: EmbeddingsOutput, store: OutputStore) -> CallToolResult:
+def present_embeddings(output: "EmbeddingsOutput", store: "OutputStore") -> CallToolResult:
     result = output.result
     meta = {**_meta(result.model, result.provider, result.usage), "dimensions": output.dimensions,
             "count": len(output.vectors)}
@@ -116,6 +118,8 @@ def register(registry: ToolRegistry) -> None:
         overwrite: bool = False,
     ) -> CallToolResult:
         async def body() -> CallToolResult:
+            from ...application.transcription import TranscribeAudioCommand
+
             result = await registry.dispatch("transcribe_audio", TranscribeAudioCommand(
                 audio=audio, model=model, language=language, format=format, save_path=save_path,
                 overwrite=overwrite), ctx, progress=True)
@@ -133,6 +137,8 @@ def register(registry: ToolRegistry) -> None:
         overwrite: bool = False,
     ) -> CallToolResult:
         async def body() -> CallToolResult:
+            from ...application.embedding import EmbedTextsCommand
+
             result = await registry.dispatch("embed_texts", EmbedTextsCommand(
                 texts=tuple(texts), model=model, dimensions=dimensions, save_path=save_path, overwrite=overwrite),
                 ctx)

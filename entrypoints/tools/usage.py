@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, ToolAnnotations
 
-from ...application.usage import UsageQuery, UsageReport
 from ..presenters import guarded, success, text
 from .registry import ToolRegistry
+
+if TYPE_CHECKING:
+    from ...application.usage import UsageReport
 
 DESCRIPTION = """Your own spend: USD per tool and in total for today and each budget window, remaining budgets, rate and quota counters, reset times. Free, no upstream call.
 Use before costly calls, or after QUOTA_EXCEEDED to see how long to wait."""
@@ -16,6 +20,8 @@ Use before costly calls, or after QUOTA_EXCEEDED to see how long to wait."""
 def register(registry: ToolRegistry) -> None:
     async def get_usage(ctx: Context) -> CallToolResult:
         async def body() -> CallToolResult:
+            from ...application.usage import UsageQuery
+
             report: UsageReport = await registry.dispatch("get_usage", UsageQuery(), ctx)
             return success([text(report.summary())], structured=report.as_dict())
 

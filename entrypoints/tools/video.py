@@ -6,7 +6,7 @@ configured data-URL cap, and the SDK resolves such local types only from evaluat
 
 import base64
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
 from mcp.types import (
@@ -19,9 +19,6 @@ from mcp.types import (
 )
 from pydantic import Field
 
-from ...application.job_ports import OutputStore
-from ...application.video_jobs import GenerateVideoCommand, GetVideoStatusCommand, ListVideoJobsCommand, VideoJobList
-from ...application.video_polling import VideoOutcome
 from ...domain.errors import ErrorCode, OpenRouterMcpError
 from ...domain.job import JobKind
 from ...domain.media import MediaKind
@@ -29,6 +26,14 @@ from ..output_resources import resource_link
 from ..presenters import guarded, success, text
 from .fields import MODEL_MAX, SAVE_PATH_MAX, TEXT_MAX, ProviderOptions
 from .registry import ToolRegistry
+
+if TYPE_CHECKING:
+    from ...application.job_ports import OutputStore
+    from ...application.video_jobs import (
+        GenerateVideoCommand,
+        VideoJobList,
+    )
+    from ...application.video_polling import VideoOutcome
 
 PAID = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=True)
 STATUS = ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True, open_world_hint=True)
@@ -70,11 +75,11 @@ def _cost(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def _link(store: OutputStore, name: str, mime: str, size: int | None) -> ResourceLink | None:
+def _link(store: "OutputStore", name: str, mime: str, size: int | None) -> ResourceLink | None:
     return resource_link(name, mime, size) if store.contains(name) else None
 
 
-def present(outcome: VideoOutcome, store: OutputStore) -> CallToolResult:
+def present(outcome: "VideoOutcome", store: "OutputStore") -> CallToolResult:
     job = outcome.job
     meta: dict[str, Any] = {"video_id": job.id, "status": job.status.value, "progress": job.progress,
                             "cost_usd": _cost(job.cost_usd), "model": job.model}
@@ -101,14 +106,14 @@ def present(outcome: VideoOutcome, store: OutputStore) -> CallToolResult:
     return success(content, meta)
 
 
-def _location(store: OutputStore, name: str | None) -> str | None:
+def _location(store: "OutputStore", name: str | None) -> str | None:
     try:
         return store.display(name) if name else None
     except OpenRouterMcpError:
         return name
 
 
-def present_list(listing: VideoJobList, store: OutputStore) -> CallToolResult:
+def present_list(listing: "VideoJobList", store: "OutputStore") -> CallToolResult:
     rows = [{"job_id" if j.kind is JobKind.CHAT else "video_id": j.id, "status": j.status.value, "progress": j.progress, "model": j.model,
              "age_seconds": round(j.age_seconds(listing.now)), "cost_usd": _cost(j.cost_usd),
              "prompt": j.prompt[:80], "saved_path": _location(store, j.output_path), "error": j.error}
@@ -127,7 +132,7 @@ def register(registry: ToolRegistry) -> None:
                                       description="First frame: path, URL or data URL.")]
     References = Annotated[list[Annotated[str, Field(max_length=image_max)]] | None, Field(max_length=8)]
 
-    async def run(tool: str, command: GenerateVideoCommand, ctx: Context) -> CallToolResult:
+    async def run(tool: str, command: "GenerateVideoCommand", ctx: Context) -> CallToolResult:
         async def body() -> CallToolResult:
             outcome = await registry.dispatch(tool, command, ctx, progress=True)
             return present(outcome, registry.outputs(ctx))
@@ -141,6 +146,8 @@ def register(registry: ToolRegistry) -> None:
         generate_audio: bool | None = None, provider: Provider = None, save_path: SavePath = None,
         overwrite: bool = False, max_wait_ms: MaxWait = None, poll_interval_ms: Interval = None,
     ) -> CallToolResult:
+        from ...application.video_jobs import GenerateVideoCommand
+
         return await run("generate_video", GenerateVideoCommand(
             prompt, model, resolution, aspect_ratio, duration, seed, first_frame_image, last_frame_image,
             tuple(reference_images or ()), generate_audio, provider, save_path, overwrite, max_wait_ms,
@@ -151,6 +158,8 @@ def register(registry: ToolRegistry) -> None:
         aspect_ratio: Aspect = None, duration: Duration = None, seed: Seed = None,
         save_path: SavePath = None, overwrite: bool = False, max_wait_ms: MaxWait = None,
     ) -> CallToolResult:
+        from ...application.video_jobs import GenerateVideoCommand
+
         return await run("generate_video_from_image", GenerateVideoCommand(
             prompt, model, resolution, aspect_ratio, duration, seed, first_frame_image=image, save_path=save_path,
             overwrite=overwrite, max_wait_ms=max_wait_ms), ctx)
@@ -161,6 +170,8 @@ def register(registry: ToolRegistry) -> None:
         max_wait_ms: Annotated[int, Field(ge=0, le=600_000)] = 0,
     ) -> CallToolResult:
         async def body() -> CallToolResult:
+            from ...application.video_jobs import GetVideoStatusCommand
+
             command = GetVideoStatusCommand(video_id, save_path=save_path, overwrite=overwrite,
                                             max_wait_ms=max_wait_ms)
             outcome = await registry.dispatch("get_video_status", command, ctx, progress=True)
@@ -175,6 +186,8 @@ def register(registry: ToolRegistry) -> None:
         kind: Literal["video", "chat"] = "video",
     ) -> CallToolResult:
         async def body() -> CallToolResult:
+            from ...application.video_jobs import ListVideoJobsCommand
+
             listing = await registry.dispatch("list_video_jobs", ListVideoJobsCommand(limit, status, kind), ctx)
             return present_list(listing, registry.outputs(ctx))
 
