@@ -165,9 +165,11 @@ def _upright_rgb(img: Image.Image, target: tuple[int, int], keep_alpha: bool) ->
     """Resize to ``target`` first (so later copies are small), flatten alpha onto white unless ``keep_alpha``,
     then apply EXIF orientation.
 
-    Bicubic, not Lanczos: after a JPEG's reduced-scale decode (or the box reduction of ``reducing_gap``) what
-    is left is a shrink of less than 3x, where the two look the same, and bicubic's narrower kernel takes
-    about a third less time (the resize was a third of the whole preparation)."""
+    The filter follows the shrink still left: after a JPEG's reduced-scale decode it is under 2x, where
+    bilinear (Pillow's is a scaled, antialiasing triangle) takes 40% less time than bicubic and, after JPEG
+    quality 80, differs from a full-size Lanczos by 0.5 dB PSNR on the benchmark photo. Larger shrinks (the
+    box reduction of ``reducing_gap`` leaves 3x or more) keep bicubic, where Lanczos would look the same
+    for a third more time."""
     from PIL import Image
 
     orientation = _orientation(img)
@@ -175,7 +177,8 @@ def _upright_rgb(img: Image.Image, target: tuple[int, int], keep_alpha: bool) ->
     wanted = "RGBA" if alpha else "RGB"
     out: Image.Image = img if img.mode == wanted else img.convert(wanted)
     if target != out.size:
-        out = out.resize(target, Image.Resampling.BICUBIC, reducing_gap=3.0)
+        gentle = max(out.width / target[0], out.height / target[1]) <= 2
+        out = out.resize(target, Image.Resampling.BILINEAR if gentle else Image.Resampling.BICUBIC, reducing_gap=3.0)
     if alpha and not keep_alpha:
         flat = Image.new("RGB", out.size, (255, 255, 255))
         flat.paste(out, mask=out.getchannel("A"))

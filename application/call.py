@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Generic, Protocol, TypeVar, runtime_checkable
+from typing import Generic, Protocol, TypeVar
 
 from ..domain.caller import Attribution, Caller
 from ..domain.paid_call import Billing, CallFacts
@@ -39,14 +39,12 @@ class NoSettlement:
         return None
 
 
-@runtime_checkable
 class Command(Protocol):
     """A typed request for one tool; ``facts`` tells the pipeline what it needs before running it."""
 
     def facts(self) -> CallFacts: ...
 
 
-@runtime_checkable
 class Billable(Protocol):
     """A handler result that reports what it cost (``None``: nothing was paid by this call)."""
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..domain.errors import ErrorCode, InvalidInput, OpenRouterMcpError
 from ..domain.paid_call import Billing, CallFacts, prompt_preview
-from .call import Billable, Command, ToolCall
+from .call import ToolCall
 from .pipeline_ports import (
     Admission,
     AuditEvent,
@@ -24,7 +24,10 @@ DETAIL_CHARS = 200
 
 
 def billing_of(result: Any) -> Billing | None:
-    return result.billing if isinstance(result, Billable) else None
+    """What a ``Billable`` result cost; an attribute lookup, since ``isinstance`` against a runtime protocol
+    inspects the protocol's members on every call."""
+    billing = getattr(result, "billing", None)
+    return billing if isinstance(billing, Billing) else None
 
 
 def billing_of_error(exc: BaseException) -> Billing | None:
@@ -82,7 +85,8 @@ class CallPipeline:
         spec = self._specs.get(call.tool)
         if spec is None:
             raise InvalidInput(f"unknown tool '{call.tool}': this server offers {', '.join(sorted(self._specs))}.")
-        facts = call.command.facts() if isinstance(call.command, Command) else CallFacts()
+        facts_of = getattr(call.command, "facts", None)
+        facts = facts_of() if callable(facts_of) else CallFacts()
         admission = await self._policy.admit(call, spec, facts)
         settlement = LaterSettlement(self, call, facts)
         call = replace(call, settlement=settlement)

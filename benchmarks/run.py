@@ -405,6 +405,10 @@ async def main() -> None:
     def want(part: str) -> bool:
         return not only or part in only
 
+    for python in filter(None, (args.python, args.before)):
+        if subprocess.run([python, "-c", "import rich"], capture_output=True).returncode == 0:
+            print(f"note: {python} has rich (a development dependency): structlog imports it, about 80 ms of "
+                  "start-up a user's install does not pay; measure a `pip install .` venv.", file=sys.stderr)
     sharp = args.sharp or (args.anchor if args.anchor and (args.anchor / "node_modules" / "sharp").exists() else None)
     if args.anchor:
         prepare_anchor(args.anchor)
