@@ -59,7 +59,7 @@ class ImageGenerationResult:
 
     @property
     def billing(self) -> Billing:
-        return Billing(model=self.model, cost_usd=self.cost, generation_id=self.generation_id)
+        return Billing.reported(self.model, self.usage, self.generation_id)
 
 
 class ImageSaver:

@@ -77,7 +77,7 @@ class SpeechResult:
 
     @property
     def billing(self) -> Billing:
-        return Billing(model=self.model, cost_usd=self.cost, generation_id=self.generation_id)
+        return Billing.reported(self.model, self.usage, self.generation_id)
 
 
 def wav_duration(data: bytes) -> float | None:

@@ -82,7 +82,7 @@ class TranscriptionResult:
 
     @property
     def billing(self) -> Billing:
-        return Billing(model=self.model, cost_usd=self.cost, generation_id=self.transcript.generation_id)
+        return Billing.reported(self.model, self.transcript.usage, self.transcript.generation_id)
 
 
 async def audio_bytes(loaded: LoadedMedia) -> bytes:

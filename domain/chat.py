@@ -104,8 +104,7 @@ class ChatResult:
 
     @property
     def billing(self) -> Billing:
-        return Billing(model=self.model, cost_usd=self.usage.cost if self.usage else None,
-                       generation_id=self.generation_id)
+        return Billing.reported(self.model, self.usage, self.generation_id)
 
 
 IMAGE_TOKENS = 1600

@@ -219,7 +219,7 @@ class RerankResult:
 
     @property
     def billing(self) -> Billing:
-        return Billing(model=self.model, cost_usd=self.cost)
+        return Billing.reported(self.model, self.usage)
 
 
 def _mpeg_frame(head: bytes) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .usage import Usage
+
 PROMPT_PREVIEW_CHARS = 80
 
 
@@ -46,3 +48,8 @@ class Billing:
     job_id: str | None = None
     outcome: str = "ok"
     settles: str | None = None
+
+    @classmethod
+    def reported(cls, model: str, usage: Usage | None, generation_id: str | None = None) -> Billing:
+        """The bill of a call that finished here: the cost the upstream reported with its usage, if it did."""
+        return cls(model=model, cost_usd=usage.cost if usage else None, generation_id=generation_id)

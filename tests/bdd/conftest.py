@@ -12,9 +12,11 @@ from typing import Any
 
 import httpx
 import pytest
+from dependency_injector import providers
 from mcp.types import CallToolResult
 from pytest_bdd import given, parsers, then, when
 
+from tests.pipeline_fakes import RecordingAudit
 from tests.support.harness import (
     TEST_KEY,
     SyncMcp,
@@ -276,3 +278,9 @@ def container_overrides(world: World) -> dict[str, Any]:
     """Providers to override by dotted path (e.g. ``"storage.audit"``); ``_client`` applies them when it
     builds the container, so request this from a Given step before the first tool call."""
     return world.overrides
+
+
+@given("paid calls are recorded by an audit recorder")
+def audit_recorder(world: World, container_overrides: dict[str, Any]) -> None:
+    world.audit = RecordingAudit()  # type: ignore[attr-defined]
+    container_overrides["storage.audit"] = providers.Object(world.audit)  # type: ignore[attr-defined]

@@ -16,7 +16,6 @@ from PIL import Image
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from tests.bdd.conftest import World, _client, _last_chat_body, _text
-from tests.pipeline_fakes import RecordingAudit
 
 scenarios("generation.feature")
 
@@ -62,12 +61,6 @@ def image_model_draws(world: World, container_overrides: dict[str, Any], width: 
                                                    "total_tokens": 1294, "cost": 0.039}})
 
     container_overrides["upstream.transport"] = providers.Object(httpx.MockTransport(upstream))
-
-
-@given("paid calls are recorded by an audit recorder")
-def audit_recorder(world: World, container_overrides: dict[str, Any]) -> None:
-    world.audit = RecordingAudit()  # type: ignore[attr-defined]
-    container_overrides["storage.audit"] = providers.Object(world.audit)  # type: ignore[attr-defined]
 
 
 @given(parsers.parse('my output folder already holds "{name}" with the text "{content}"'))

@@ -12,7 +12,6 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from dependency_injector import providers
 from mcp.client.extension import advertise
 from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
 from pytest_bdd import given, parsers, scenarios, then, when
@@ -22,7 +21,6 @@ from openrouter_multimodal.application.state_ports import LedgerRow
 from openrouter_multimodal.entrypoints.media_player import PLAYER_URI
 from tests.bdd.conftest import World, _client, _result, _text
 from tests.bdd.test_video_features import _install, _step
-from tests.pipeline_fakes import RecordingAudit
 from tests.support.slow_chat import MODEL, slow_openrouter
 
 scenarios("chat_jobs.feature", "media_player.feature")
@@ -39,12 +37,6 @@ def slow_upstream(world: World) -> None:
     base_url, world.slow = served.__enter__()  # type: ignore[attr-defined]
     world._stack.append(served)  # type: ignore[attr-defined]
     world.settings.update(base_url=base_url)
-
-
-@given("paid calls are recorded by an audit recorder")
-def audit_recorder(world: World, container_overrides: dict[str, Any]) -> None:
-    world.audit = RecordingAudit()  # type: ignore[attr-defined]
-    container_overrides["storage.audit"] = providers.Object(world.audit)  # type: ignore[attr-defined]
 
 
 @when(parsers.parse('I ask the slow model "{question}" waiting {wait:d} ms'))

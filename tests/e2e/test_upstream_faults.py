@@ -9,7 +9,6 @@ and the table printed before any failure is reported.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from mcp.shared.exceptions import MCPError
 
 from tests.e2e.test_stdio_server import params, text_of
 from tests.support import fault_upstream as fu
+from tests.support.processes import server_pids, status_bytes
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e,
               pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="needs Linux /proc")]
@@ -71,26 +71,8 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-def _status(pid: int, field_name: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field_name + ":"):
-            return int(line.split()[1]) * 1024
-    raise AssertionError(f"no {field_name} line")
-
-
 def _server_pid() -> int:
-    mine = os.getpid()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            cmdline = (entry / "cmdline").read_bytes()
-        except (OSError, IndexError, ValueError):
-            continue
-        if ppid == mine and b"openrouter-multimodal-mcp" in cmdline:
-            found.append(int(entry.name))
+    found = server_pids()
     assert len(found) == 1, found
     return found[0]
 
@@ -112,11 +94,11 @@ async def test_upstream_faults_are_coded_bounded_and_survived(tmp_path: Path,
             pid = _server_pid()
             for fault in FAULTS:
                 Path(f"/proc/{pid}/clear_refs").write_text("5")
-                before = _status(pid, "VmRSS")
+                before = status_bytes(pid, "VmRSS")
                 upstream.routes[fault.route] = fault.reply
                 hits_before = upstream.count(*fault.route)
                 is_error, meta, text = await _call(session, *fault.call)
-                growth = _status(pid, "VmHWM") - before
+                growth = status_bytes(pid, "VmHWM") - before
                 hits = upstream.count(*fault.route) - hits_before
                 upstream.routes[fault.route] = routes.get(fault.route) or RATE_LIMITED
                 after = await _call(session, *CHAT)

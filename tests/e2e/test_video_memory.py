@@ -14,6 +14,7 @@ from mcp import ClientSession, stdio_client
 
 from tests.e2e.test_stdio_server import FIXTURES, params, text_of
 from tests.support.openrouter_stub import serve_cassette
+from tests.support.processes import server_pids, status_bytes
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 VIDEO_BYTES = 100 * 1000 * 1000
@@ -23,29 +24,6 @@ GROWTH_LIMIT = 32 * 1024 * 1024
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
-
-
-def _server_pids() -> list[int]:
-    mine = os.getpid()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            cmdline = (entry / "cmdline").read_bytes()
-        except (OSError, IndexError, ValueError):
-            continue
-        if ppid == mine and b"openrouter-multimodal-mcp" in cmdline:
-            found.append(int(entry.name))
-    return found
-
-
-def _peak_rss_bytes(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024
-    raise AssertionError("no VmHWM line")
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc to read peak RSS")
@@ -68,12 +46,12 @@ async def test_a_100_mb_video_is_streamed_not_copied(tmp_path: Path, capsys: pyt
             await session.initialize()
             small = await session.call_tool("analyze_video", {"video": "small.mp4", "model": "google/gemini-2.5-flash"})
             assert not small.is_error, text_of(small)
-            pids = _server_pids()
+            pids = server_pids()
             assert len(pids) == 1, pids
-            baseline = _peak_rss_bytes(pids[0])
+            baseline = status_bytes(pids[0], "VmHWM")
             result = await session.call_tool("analyze_video", {"video": "big.mp4", "model": "google/gemini-2.5-flash"})
             assert not result.is_error, text_of(result)
-            peak = _peak_rss_bytes(pids[0])
+            peak = status_bytes(pids[0], "VmHWM")
     posted = [size for method, path, size in log.requests if path.endswith("/chat/completions")]
     assert posted and posted[-1] > VIDEO_BYTES * 4 // 3
     growth = peak - baseline

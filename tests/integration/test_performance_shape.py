@@ -30,6 +30,7 @@ from openrouter_multimodal.entrypoints.bootstrap import bootstrap
 from openrouter_multimodal.entrypoints.server import build_server
 from openrouter_multimodal.entrypoints.upstream_container import openrouter_config
 from tests.support.harness import make_settings
+from tests.support.loopback import serving
 
 pytestmark = pytest.mark.anyio
 
@@ -129,15 +130,8 @@ class _Listener(ThreadingHTTPServer):
 @pytest.fixture
 def barrier_port() -> Iterator[int]:
     _Barrier.barrier = threading.Barrier(SIMULTANEOUS)
-    server = _Listener(("127.0.0.1", 0), _Barrier)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(_Barrier, _Listener) as port:
+        yield port
 
 
 async def test_the_upstream_pool_holds_a_burst_of_more_than_a_hundred_calls(barrier_port: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +11,7 @@ from openrouter_multimodal.application.pipeline_ports import Admission, ToolSpec
 from openrouter_multimodal.application.policy_engine import EngineSettings, PolicyEngine
 from openrouter_multimodal.application.state_ports import StateStore
 from openrouter_multimodal.domain.caller import Caller
+from openrouter_multimodal.domain.errors import QuotaExceeded
 from openrouter_multimodal.domain.model_card import ModelCard, Pricing
 from openrouter_multimodal.domain.paid_call import CallFacts
 from openrouter_multimodal.domain.policy_parse import parse_policy
@@ -38,3 +40,17 @@ def engine(store: StateStore, clock: FakeClock, rules: dict[str, Any] | None,
 async def admit(gate: PolicyEngine, tool: str, user: str = "alice", **facts: Any) -> Admission:
     call: ToolCall[None] = ToolCall(tool, None, Caller(user))
     return await gate.admit(call, ToolSpec(tool, paid=tool in PAID), CallFacts(**facts))
+
+
+async def admitted_of(gate: PolicyEngine, calls: int, tool: str = "chat_completion") -> int:
+    """Make ``calls`` simultaneous free-of-cost calls of ``tool`` (each settled at once); how many were admitted."""
+
+    async def one() -> int:
+        try:
+            admission = await admit(gate, tool)
+        except QuotaExceeded:
+            return 0
+        await gate.settle(admission, None, "ok")
+        return 1
+
+    return sum(await asyncio.gather(*(one() for _ in range(calls))))

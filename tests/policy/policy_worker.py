@@ -12,10 +12,9 @@ import time
 from pathlib import Path
 
 from openrouter_multimodal.adapters.state_store_factory import open_state_store
-from openrouter_multimodal.domain.errors import QuotaExceeded
 
 from .conftest import FakeClock
-from .engine_support import admit, engine
+from .engine_support import admitted_of, engine
 
 GO_POLLS = 20_000
 
@@ -25,14 +24,6 @@ async def burst(url: str, prefix: str, now: float, calls: int, maximum: int, go:
     rules = {"limits": [{"tools": ["chat_completion"], "per": "server", "max": maximum, "window": "minute"}]}
     gate = engine(store, FakeClock(now), rules)
 
-    async def one() -> int:
-        try:
-            admission = await admit(gate, "chat_completion")
-        except QuotaExceeded:
-            return 0
-        await gate.settle(admission, None, "ok")
-        return 1
-
     try:
         await store.ping()
         go.with_name(f"{go.name}.{os.getpid()}.ready").touch()
@@ -40,7 +31,7 @@ async def burst(url: str, prefix: str, now: float, calls: int, maximum: int, go:
             if go.exists():
                 break
             time.sleep(0.001)
-        return sum(await asyncio.gather(*(one() for _ in range(calls))))
+        return await admitted_of(gate, calls)
     finally:
         await store.aclose()
 

@@ -19,7 +19,7 @@ from openrouter_multimodal.domain.paid_call import Billing
 from tests.support.redis_server import RedisServer, running_redis
 
 from .conftest import T0, FakeClock, StoreFactory
-from .engine_support import admit, engine
+from .engine_support import admit, admitted_of, engine
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_POLLS = 3000
@@ -31,17 +31,8 @@ def test_fifty_concurrent_calls_against_a_quota_of_ten_admit_exactly_ten(open_st
     async def main() -> int:
         store = open_store()
         gate = engine(store, clock, CAPPED)
-
-        async def one() -> int:
-            try:
-                admission = await admit(gate, "chat_completion")
-            except QuotaExceeded:
-                return 0
-            await gate.settle(admission, None, "ok")
-            return 1
-
         try:
-            return sum(await asyncio.gather(*(one() for _ in range(50))))
+            return await admitted_of(gate, 50)
         finally:
             await store.aclose()
 

@@ -134,24 +134,24 @@ def gzipped(data: bytes | Callable[[], bytes], content_type: str = "application/
     return reply
 
 
-def endless_sse(handler: BaseHTTPRequestHandler, stop: threading.Event) -> None:
-    """An SSE stream of keep-alive comments, ten a second, that never sends data or ends."""
-    _head(handler, 200, {"Content-Type": "text/event-stream", "Connection": "close"})
-    with contextlib.suppress(OSError):
-        while not stop.wait(0.1):
-            handler.wfile.write(b": OPENROUTER PROCESSING\n\n")
-            handler.wfile.flush()
-    handler.close_connection = True
+def _sse_forever(event: bytes) -> Reply:
+    """An SSE stream that writes ``event`` ten times a second and never ends."""
+
+    def reply(handler: BaseHTTPRequestHandler, stop: threading.Event) -> None:
+        _head(handler, 200, {"Content-Type": "text/event-stream", "Connection": "close"})
+        with contextlib.suppress(OSError):
+            while not stop.wait(0.1):
+                handler.wfile.write(event)
+                handler.wfile.flush()
+        handler.close_connection = True
+
+    return reply
 
 
-def endless_sse_data(handler: BaseHTTPRequestHandler, stop: threading.Event) -> None:
-    """An SSE stream of empty data chunks, ten a second, that never ends (only a total deadline stops it)."""
-    _head(handler, 200, {"Content-Type": "text/event-stream", "Connection": "close"})
-    with contextlib.suppress(OSError):
-        while not stop.wait(0.1):
-            handler.wfile.write(b'data: {"choices":[{"delta":{}}]}\n\n')
-            handler.wfile.flush()
-    handler.close_connection = True
+endless_sse = _sse_forever(b": OPENROUTER PROCESSING\n\n")
+"""Keep-alive comments only: no data, no end."""
+endless_sse_data = _sse_forever(b'data: {"choices":[{"delta":{}}]}\n\n')
+"""Empty data chunks that never end (only a total deadline stops it)."""
 
 
 @contextlib.contextmanager

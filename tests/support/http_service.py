@@ -21,14 +21,13 @@ from urllib.parse import urlsplit
 
 import httpx
 import httpx2
-import yaml
 from mcp import Client
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import Implementation
 
 from tests.support.loopback import serving
-from tests.support.replay import CASSETTES
+from tests.support.openrouter_stub import routes_from, send_recorded
 
 KEY = "sk-or-v1-http0000000000000000000000000000000000000000000000000000000000"
 START_ATTEMPTS = 300
@@ -73,11 +72,7 @@ class Upstream:
 
 @contextlib.contextmanager
 def upstream(*cassettes: str) -> Iterator[Upstream]:
-    state = Upstream()
-    for name in cassettes:
-        data = yaml.safe_load((CASSETTES / f"{name}.yaml").read_text())
-        for item in data["interactions"]:
-            state.routes[(item["request"]["method"], urlsplit(item["request"]["uri"]).path)] = item["response"]
+    state = Upstream(routes=routes_from(*cassettes))
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -91,20 +86,7 @@ def upstream(*cassettes: str) -> Iterator[Upstream]:
                 with state.lock:
                     state.posts += 1
                 time.sleep(state.delay_s)
-            response = state.routes.get((self.command, urlsplit(self.path).path))
-            status, headers, body = 404, {}, b'{"error":{"code":404,"message":"no such stub route"}}'
-            if response is not None:
-                raw = response["body"]["string"]
-                body = raw if isinstance(raw, bytes) else raw.encode()
-                status = response["status"]["code"]
-                headers = {k: v[0] for k, v in response.get("headers", {}).items()}
-            self.send_response(status)
-            for name, value in headers.items():
-                if name.lower() not in {"content-length", "transfer-encoding", "content-encoding"}:
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            send_recorded(self, state.routes.get((self.command, urlsplit(self.path).path)))
 
         do_GET = _answer
         do_POST = _answer

@@ -10,9 +10,10 @@ from typing import Any
 
 
 @contextlib.contextmanager
-def serving(handler: Callable[..., Any]) -> Iterator[int]:
+def serving(handler: Callable[..., Any], server_class: type[ThreadingHTTPServer] = ThreadingHTTPServer
+            ) -> Iterator[int]:
     """Yield the port while the server runs; shut it down and join its thread on exit."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = server_class(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -23,16 +23,38 @@ class StubLog:
     small_bodies: list[bytes] = field(default_factory=list)
 
 
-def _routes(cassette: str) -> dict[tuple[str, str], dict[str, Any]]:
-    data = yaml.safe_load((CASSETTES / f"{cassette}.yaml").read_text())
-    return {(i["request"]["method"], urlsplit(i["request"]["uri"]).path): i["response"]
-            for i in data["interactions"]}
+def routes_from(*cassettes: str) -> dict[tuple[str, str], dict[str, Any]]:
+    """(method, path) -> recorded response, from each cassette in turn (a later cassette wins a shared route)."""
+    routes: dict[tuple[str, str], dict[str, Any]] = {}
+    for cassette in cassettes:
+        data = yaml.safe_load((CASSETTES / f"{cassette}.yaml").read_text())
+        routes.update({(i["request"]["method"], urlsplit(i["request"]["uri"]).path): i["response"]
+                       for i in data["interactions"]})
+    return routes
+
+
+def send_recorded(handler: BaseHTTPRequestHandler, response: dict[str, Any] | None) -> None:
+    """Answer with a cassette's recorded response (a 404 JSON error for ``None``), with an exact Content-Length."""
+    if response is None:
+        body, status, headers = b'{"error":{"code":404,"message":"no such stub route"}}', 404, {}
+    else:
+        raw = response["body"]["string"]
+        body = raw if isinstance(raw, bytes) else raw.encode()
+        status = response["status"]["code"]
+        headers = {k: v[0] for k, v in response.get("headers", {}).items()}
+    handler.send_response(status)
+    for name, value in headers.items():
+        if name.lower() not in {"content-length", "transfer-encoding", "content-encoding"}:
+            handler.send_header(name, value)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
 
 
 @contextlib.contextmanager
 def serve_cassette(cassette: str) -> Iterator[tuple[str, StubLog]]:
     """Yields the base URL to use as OPENROUTER_BASE_URL, and the request log."""
-    routes = _routes(cassette)
+    routes = routes_from(cassette)
     log = StubLog()
 
     class Handler(BaseHTTPRequestHandler):
@@ -55,21 +77,7 @@ def serve_cassette(cassette: str) -> Iterator[tuple[str, StubLog]]:
             log.requests.append((self.command, path, received))
             if received < (1 << 20):
                 log.small_bodies.append(bytes(kept))
-            response = routes.get((self.command, path))
-            if response is None:
-                body, status, headers = b'{"error":{"code":404,"message":"no such stub route"}}', 404, {}
-            else:
-                raw = response["body"]["string"]
-                body = raw if isinstance(raw, bytes) else raw.encode()
-                status = response["status"]["code"]
-                headers = {k: v[0] for k, v in response.get("headers", {}).items()}
-            self.send_response(status)
-            for name, value in headers.items():
-                if name.lower() not in {"content-length", "transfer-encoding", "content-encoding"}:
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            send_recorded(self, routes.get((self.command, path)))
 
         do_GET = _answer
         do_POST = _answer
