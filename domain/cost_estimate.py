@@ -51,8 +51,9 @@ class EstimateSettings:
     default_completion_tokens: int = 4096
     unknown_usd: Decimal = Decimal("0.10")
     per_tool_usd: Mapping[str, Decimal] = field(default_factory=lambda: {
-        "generate_image": Decimal("0.25"), "generate_video": Decimal("6.00"), "text_to_speech": Decimal("0.05"),
-        "rerank": Decimal("0.01"), "embed": Decimal("0.01")})
+        "generate_image": Decimal("0.25"), "generate_video": Decimal("6.00"),
+        "generate_video_from_image": Decimal("6.00"), "generate_audio": Decimal("0.05"),
+        "rerank_documents": Decimal("0.01"), "embed_texts": Decimal("0.01")})
     image_output_tools: frozenset[str] = frozenset({"generate_image"})
     image_output_usd: Decimal = Decimal("0.25")
     video_usd_per_second: Decimal = Decimal("0.75")

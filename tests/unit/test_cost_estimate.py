@@ -7,6 +7,7 @@ from decimal import Decimal
 from openrouter_multimodal.domain.cost_estimate import EstimateSettings, estimate_cost, from_nanos, to_nanos
 from openrouter_multimodal.domain.model_card import Pricing
 from openrouter_multimodal.domain.paid_call import CallFacts
+from openrouter_multimodal.entrypoints.tool_specs import TOOL_NAMES
 
 SETTINGS = EstimateSettings()
 TOKENS = Pricing(prompt=Decimal("0.000001"), completion=Decimal("0.000002"), request=Decimal("0.001"),
@@ -41,6 +42,13 @@ def test_unknown_or_variable_pricing_uses_the_tool_fallback() -> None:
     for pricing in (None, router):
         assert estimate_cost("chat_completion", CallFacts(), pricing, SETTINGS).usd == SETTINGS.unknown_usd
         assert estimate_cost("generate_image", CallFacts(), pricing, SETTINGS).usd == Decimal("0.25")
+
+
+def test_every_per_tool_fallback_names_a_published_tool() -> None:
+    assert set(SETTINGS.per_tool_usd) <= set(TOOL_NAMES)
+    assert estimate_cost("rerank_documents", CallFacts(), None, SETTINGS).usd == Decimal("0.01")
+    assert estimate_cost("embed_texts", CallFacts(), None, SETTINGS).usd == Decimal("0.01")
+    assert estimate_cost("generate_audio", CallFacts(), None, SETTINGS).usd == Decimal("0.05")
 
 
 def test_video_scales_with_seconds_and_resolution() -> None:
