@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
 from ..domain.caller import Attribution, Caller
-from ..domain.paid_call import Billing, CallFacts
+from ..domain.paid_call import Billing
 
 C = TypeVar("C")
 C_co = TypeVar("C_co", covariant=True)
@@ -37,19 +37,6 @@ class NoSettlement:
 
     async def settle(self, billing: Billing) -> None:
         return None
-
-
-class Command(Protocol):
-    """A typed request for one tool; ``facts`` tells the pipeline what it needs before running it."""
-
-    def facts(self) -> CallFacts: ...
-
-
-class Billable(Protocol):
-    """A handler result that reports what it cost (``None``: nothing was paid by this call)."""
-
-    @property
-    def billing(self) -> Billing | None: ...
 
 
 @dataclass(frozen=True, slots=True)

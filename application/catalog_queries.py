@@ -11,6 +11,7 @@ from ..domain.model_card import ModelCard
 from ..domain.model_id import ModelId
 from .call import ToolCall
 from .model_catalog import ModelCatalog
+from .model_choice import card_in
 
 MAX_PAGE = 50
 
@@ -102,7 +103,7 @@ class GetModelInfo:
     async def __call__(self, call: ToolCall[ModelQuery]) -> ModelCard:
         model_id = ModelId.parse(call.command.model)
         models = await self._catalog.models()
-        card = models.get(str(model_id)) or models.get(model_id.base)
+        card = card_in(models, model_id)
         if card is None:
             close = _close_ids(str(model_id), models)
             hint = f" Did you mean {', '.join(close)}?" if close else " Use search_models to find one."

@@ -14,7 +14,7 @@ from ..domain.setting_refs import setting
 from .call import ToolCall
 from .chat_jobs import ChatJobs, ChatJobStarted
 from .model_catalog import ModelCatalog
-from .model_choice import choose_model, ensure_listed, readable_models, suggest_close_models
+from .model_choice import card_in, choose_model, ensure_listed, readable_models, suggest_close_models
 from .ports import ChatCompletions, Credentials
 
 DEFAULT_COMPLETION_RESERVE = 4096
@@ -59,7 +59,7 @@ class ChatCompletion:
         if not auto:
             ensure_listed(model, models, None if request.model else setting("default_model"))
         max_tokens = request.max_tokens or self._defaults.max_tokens
-        card = (models.get(str(model)) or models.get(model.base)) if models else None
+        card = card_in(models, model)
         messages, dropped = _fit(request, card, max_tokens)
         cache = request.cache
         if cache.enabled is None:

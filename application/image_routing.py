@@ -6,7 +6,8 @@ from ..domain.errors import InvalidInput
 from ..domain.generation import ImageRequest
 from ..domain.image_options import ImageRoute, supporters, unsupported_options
 from ..domain.model_card import ModelCard
-from .media_models import Listing, MediaModels, card_in
+from .media_models import Listing, MediaModels
+from .model_choice import card_in
 
 
 def images_options(request: ImageRequest) -> dict[str, object]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 from ..domain.policy_windows import iso_utc
@@ -40,27 +40,6 @@ async def export_ledger(store: StateStore, since: float, *, subject: str | None 
         if len(rows) < page_rows:
             return
         offset += len(rows)
-
-
-def csv_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """A header line, then one line per record (empty cells for missing values)."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for record in records:
-        writer.writerow({k: "" if v is None else v for k, v in record.items()})
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    yield buffer.getvalue()
-
-
-def json_lines(records: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """A JSON array written one record per line, so it can stream."""
-    yield "["
-    for index, record in enumerate(records):
-        yield ("" if index == 0 else ",") + "\n" + json.dumps(record, sort_keys=True)
-    yield "\n]\n"
 
 
 async def export_text(records: AsyncIterator[dict[str, Any]], fmt: str) -> AsyncIterator[str]:

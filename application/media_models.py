@@ -7,7 +7,7 @@ import enum
 from ..domain.model_card import ModelCard
 from ..domain.model_id import ModelId
 from .model_catalog import ModelCatalog
-from .model_choice import ensure_listed, readable_models
+from .model_choice import card_in, ensure_listed, readable_models
 
 
 class Listing(enum.StrEnum):
@@ -18,12 +18,6 @@ class Listing(enum.StrEnum):
     SPEECH = "speech"
     TRANSCRIPTION = "transcription"
     EMBEDDINGS = "embeddings"
-
-
-def card_in(models: dict[str, ModelCard] | None, model: ModelId) -> ModelCard | None:
-    if not models:
-        return None
-    return models.get(str(model)) or models.get(model.base)
 
 
 class MediaModels:
@@ -44,7 +38,7 @@ class MediaModels:
     async def card(self, model: ModelId, which: Listing) -> ModelCard | None:
         return card_in(await self.listing(which), model)
 
-    async def ensure_listed(self, model: ModelId, *listings: Listing, source: str | None = None) -> None:
+    async def ensure_listed(self, model: ModelId, *listings: Listing) -> None:
         """MODEL_NOT_FOUND (closest ids) when every readable listing named answers and none lists ``model``."""
         merged: dict[str, ModelCard] = {}
         for which in listings:
@@ -52,4 +46,4 @@ class MediaModels:
             if models is None:
                 return
             merged.update(models)
-        ensure_listed(model, merged, source)
+        ensure_listed(model, merged)

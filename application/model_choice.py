@@ -10,6 +10,13 @@ from ..domain.model_id import ModelId
 from .model_catalog import ModelCatalog
 
 
+def card_in(models: dict[str, ModelCard] | None, model: ModelId) -> ModelCard | None:
+    """``model``'s card in a listing, by its exact id or else its base id (without a ``:variant``)."""
+    if not models:
+        return None
+    return models.get(str(model)) or models.get(model.base)
+
+
 def best_free_model(models: dict[str, ModelCard], input_modality: str = "text") -> ModelCard | None:
     """The free text-output model accepting ``input_modality`` with the largest context window."""
     candidates = [

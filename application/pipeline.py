@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from ..domain.errors import ErrorCode, InvalidInput, OpenRouterMcpError
@@ -24,8 +25,7 @@ DETAIL_CHARS = 200
 
 
 def billing_of(result: Any) -> Billing | None:
-    """What a ``Billable`` result cost; an attribute lookup, since ``isinstance`` against a runtime protocol
-    inspects the protocol's members on every call."""
+    """What a handler's result cost, when it reports ``billing`` (results that paid nothing have none)."""
     billing = getattr(result, "billing", None)
     return billing if isinstance(billing, Billing) else None
 
@@ -104,11 +104,7 @@ class CallPipeline:
 
     async def settle_later(self, call: ToolCall[Any], facts: CallFacts, billing: Billing) -> None:
         """Audit and settle a job of ``call`` that ended after the call returned (see the class docstring)."""
-        await self._audit.record(AuditEvent(
-            subject=call.caller.subject, source=call.caller.source.value, tool=billing.settles or call.tool,
-            model=billing.model, outcome=billing.outcome, cost_usd=billing.cost_usd,
-            generation_id=billing.generation_id, job_id=billing.job_id, prompt_preview=prompt_preview(facts.prompt),
-            at=self._clock.now()))
+        await self._record(call, facts, billing, billing.outcome, None, estimate_usd=None)
         await self._policy.settle_job(call.caller.subject, billing)
 
     async def _audited(self, call: ToolCall[Any], spec: ToolSpec, facts: CallFacts, admission: Admission) -> Any:
@@ -118,11 +114,12 @@ class CallPipeline:
             billing = billing_of_error(exc)
             if spec.paid or billing is not None:
                 detail = exc.message[:DETAIL_CHARS] if isinstance(exc, OpenRouterMcpError) else type(exc).__name__
-                await self._record(call, facts, admission, billing, outcome_of(exc), detail)
+                await self._record(call, facts, billing, outcome_of(exc), detail, estimate_usd=admission.estimate_usd)
             raise
         billing = billing_of(result)
         if spec.paid or billing is not None:
-            await self._record(call, facts, admission, billing, billing.outcome if billing else "ok", None)
+            await self._record(call, facts, billing, billing.outcome if billing else "ok", None,
+                               estimate_usd=admission.estimate_usd)
         return result
 
     async def _locked(self, call: ToolCall[Any], facts: CallFacts) -> Any:
@@ -133,13 +130,13 @@ class CallPipeline:
         async with self._locks.hold(keys):
             return await handler(call)
 
-    async def _record(self, call: ToolCall[Any], facts: CallFacts, admission: Admission, billing: Billing | None,
-                      outcome: str, detail: str | None) -> None:
+    async def _record(self, call: ToolCall[Any], facts: CallFacts, billing: Billing | None, outcome: str,
+                      detail: str | None, *, estimate_usd: Decimal | None) -> None:
         await self._audit.record(AuditEvent(
             subject=call.caller.subject, source=call.caller.source.value,
             tool=(billing.settles if billing and billing.settles else call.tool),
             model=(billing.model if billing else facts.model) or "unknown", outcome=outcome,
-            cost_usd=billing.cost_usd if billing else None, estimated_cost_usd=admission.estimate_usd,
+            cost_usd=billing.cost_usd if billing else None, estimated_cost_usd=estimate_usd,
             generation_id=billing.generation_id if billing else None, job_id=billing.job_id if billing else None,
             prompt_preview=prompt_preview(facts.prompt), detail=detail, at=self._clock.now()))
 

@@ -98,10 +98,10 @@ class GetUsage:
         now, subject = self._clock.now(), caller.subject
         windows = [Window.DAY, *sorted({b.window for b in self._policy.budgets} - {Window.DAY},
                                        key=lambda w: window_start(w, now), reverse=True)]
-        earliest = min(window_start(w, now) for w in windows)
-        rows = await self._store.ledger_since(earliest, subject=subject, limit=MAX_LEDGER_ROWS)
-        spend = tuple(WindowSpend(w, window_start(w, now), reset_at(w, now),
-                                  tuple(r for r in rows if r.at >= window_start(w, now))) for w in windows)
+        starts = {w: window_start(w, now) for w in windows}
+        rows = await self._store.ledger_since(min(starts.values()), subject=subject, limit=MAX_LEDGER_ROWS)
+        spend = tuple(WindowSpend(w, starts[w], reset_at(w, now), tuple(r for r in rows if r.at >= starts[w]))
+                      for w in windows)
         budgets, limits = self._policy.budgets, self._policy.limits
         counts, levels = await self._store.levels([counter_key(r, subject, now) for r in limits],
                                                   [budget_key(b, subject, now) for b in budgets], now)

@@ -73,7 +73,3 @@ def measured_ratio(width: int, height: int) -> str:
             return name
     divisor = gcd(width, height)
     return f"{width // divisor}:{height // divisor}"
-
-
-def ratio_matches(requested: str | None, delivered: str) -> bool:
-    return requested is None or requested == delivered

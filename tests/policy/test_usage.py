@@ -6,9 +6,10 @@ import asyncio
 import csv
 import io
 import json
+from collections.abc import AsyncIterator
 from decimal import Decimal
 
-from openrouter_multimodal.application.ledger_export import csv_lines, export_ledger, json_lines
+from openrouter_multimodal.application.ledger_export import export_ledger, export_text
 from openrouter_multimodal.application.usage import GetUsage
 from openrouter_multimodal.domain.caller import Caller
 from openrouter_multimodal.domain.paid_call import Billing
@@ -68,7 +69,18 @@ def test_the_ledger_exports_as_csv_and_json_page_by_page(open_store: StoreFactor
 
     records = asyncio.run(main())
     assert [r["generation_id"] for r in records] == [f"gen-{i}" for i in range(7)]
-    rows = list(csv.DictReader(io.StringIO("".join(csv_lines(records)))))
+    rows = list(csv.DictReader(io.StringIO(_exported(records, "csv"))))
     assert len(rows) == 7 and rows[0]["cost_usd"] == "0.000564" and rows[0]["estimate_usd"] == ""
-    assert json.loads("".join(json_lines(records)))[6]["subject"] == "user0"
-    assert json.loads("".join(json_lines([]))) == []
+    assert json.loads(_exported(records, "json"))[6]["subject"] == "user0"
+    assert json.loads(_exported([], "json")) == []
+
+
+def _exported(records: list[dict[str, object]], fmt: str) -> str:
+    async def pieces() -> str:
+        async def each() -> AsyncIterator[dict[str, object]]:
+            for record in records:
+                yield record
+
+        return "".join([piece async for piece in export_text(each(), fmt)])
+
+    return asyncio.run(pieces())
