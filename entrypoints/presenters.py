@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import anyio
@@ -21,6 +22,11 @@ from .version import SERVER_VERSION
 log = structlog.get_logger("openrouter_multimodal.tools")
 _BINARY_FIELDS = frozenset({"data", "blob"})
 _Model = TypeVar("_Model", bound=BaseModel)
+
+
+def usd(amount: Decimal | None) -> float | None:
+    """A cost for ``_meta.cost_usd``: a JSON number, or null when the upstream did not report one."""
+    return None if amount is None else float(amount)
 
 
 def text(value: str) -> TextContent:

@@ -59,6 +59,11 @@ CONTENT_PART = JsonBounds(depth=6, nodes=200, string=32 * 1024 * 1024)
 PROVIDER_OPTIONS = JsonBounds(depth=8, nodes=500, string=10_000)
 
 Model = Annotated[str | None, Field(max_length=MODEL_MAX)]
+
+
+def model_defaulting_to(default: str) -> Any:
+    """A ``model`` argument's field that names the model used when it is left out."""
+    return Field(max_length=MODEL_MAX, description=f"Default {default}.")
 CacheTtl = Annotated[str | None, Field(max_length=6, pattern=r"^[0-9]{1,5}[smh]$")]
 MaxTokens = Annotated[int | None, Field(ge=1, le=TOKENS_MAX)]
 SavePath = Annotated[str | None, Field(max_length=SAVE_PATH_MAX)]

@@ -9,16 +9,16 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from mcp.server.mcpserver import Context
-from mcp.types import AudioContent, CallToolResult, ContentBlock, ImageContent, ResourceLink, ToolAnnotations
+from mcp.types import AudioContent, CallToolResult, ContentBlock, ImageContent, ToolAnnotations
 from pydantic import Field
 
 from ...domain.generation import ASPECT_RATIOS, AUDIO_FORMATS, IMAGE_SIZES
 from ...domain.image_options import MAX_VARIANTS, OUTPUT_FORMATS, QUALITIES, RESOLUTIONS
 from ...domain.media import MediaKind
 from ...domain.tts import SPEED_RANGE
-from ..output_resources import resource_link
-from ..presenters import guarded, success, text, usage_meta
-from .fields import MODEL_MAX, TEXT_MAX, MaxTokens, SavePath
+from ..output_resources import stored_link
+from ..presenters import guarded, success, text, usage_meta, usd
+from .fields import TEXT_MAX, MaxTokens, SavePath, model_defaulting_to
 from .registry import ToolRegistry
 
 if TYPE_CHECKING:
@@ -50,10 +50,6 @@ RERANK_DESCRIPTION = """Order documents by relevance to one query with a rerank 
 Returns index and score, best first; text with return_documents."""
 
 
-def _model(default: str) -> Any:
-    return Field(max_length=MODEL_MAX, description=f"Default {default}.")
-
-
 def _size(n: int) -> str:
     return f"{n} bytes" if n < 1024 else f"{n / 1024:.1f} KiB" if n < 1024 * 1024 else f"{n / 1048576:.1f} MiB"
 
@@ -61,13 +57,6 @@ def _size(n: int) -> str:
 def _served(model: str, provider: str | None, cost: Decimal | None) -> str:
     via = f" via {provider}" if provider else ""
     return f"Model {model}{via}; cost {'$' + str(cost) if cost is not None else 'not reported'}."
-
-
-def _link(store: "OutputStore", name: str, mime: str, size: int, description: str) -> list[ContentBlock]:
-    if not store.contains(name):  # saved outside the output root (OPENROUTER_ALLOW_UNSAFE_PATHS=1): no resource
-        return []
-    link: ResourceLink = resource_link(name, mime, size, description)
-    return [link]
 
 
 def _b64(data: bytes) -> str:
@@ -81,7 +70,8 @@ def _requested(result: "ImageGenerationResult") -> str:
 
 
 def present_image(result: "ImageGenerationResult", store: "OutputStore") -> CallToolResult:
-    lines, previews, links, full = [], [], [], []
+    lines, previews, full = [], [], []
+    links: list[ContentBlock] = []
     paths = [store.display(image.name) for image in result.images]
     if result.requested_n != 1 or len(result.images) != 1:
         lines.append(f"Asked for {_requested(result)} via the {result.route.value} route; got {len(result.images)}.")
@@ -92,7 +82,7 @@ def present_image(result: "ImageGenerationResult", store: "OutputStore") -> Call
             lines.append(f"Added to your image library as {image.file_id}.")
         if image.preview is not None:
             previews.append(ImageContent(type="image", data=_b64(image.preview.data), mime_type=image.preview.mime))
-        links += _link(store, image.name, image.mime, image.size, "Full-resolution generated image")
+        links += filter(None, [stored_link(store, image.name, image.mime, image.size, "Full-resolution generated image")])
         if image.full is not None:
             full.append(ImageContent(type="image", data=_b64(image.full), mime_type=image.mime))
     lines.append(_served(result.model, result.provider, result.cost))
@@ -101,7 +91,7 @@ def present_image(result: "ImageGenerationResult", store: "OutputStore") -> Call
     lines += result.notes
     meta: dict[str, Any] = {
         "model": result.model, "provider": result.provider, "route": result.route.value, **usage_meta(result.usage),
-        "cost_usd": float(result.cost) if result.cost is not None else None,
+        "cost_usd": usd(result.cost),
         "requested": {"n": result.requested_n, "aspect_ratio": result.requested_aspect_ratio,
                       "resolution": result.requested_resolution},
         "saved_paths": paths,
@@ -126,12 +116,11 @@ def present_audio(result: "SpeechResult", store: "OutputStore") -> CallToolResul
     lines.append(_served(result.model, result.provider, result.cost))
     lines += result.notes
     content: list[ContentBlock] = [text("\n".join(lines))]
-    content += _link(store, result.name, result.mime, result.size, "Generated audio")
+    content += filter(None, [stored_link(store, result.name, result.mime, result.size, "Generated audio")])
     if result.inline is not None:
         content.append(AudioContent(type="audio", data=_b64(result.inline), mime_type=result.mime))
     meta: dict[str, Any] = {"model": result.model, "provider": result.provider, "route": result.route,
-                            **usage_meta(result.usage), "cost_usd": float(result.cost) if result.cost is not None
-                            else None, "saved_paths": [path], "format": result.format, "mime": result.mime,
+                            **usage_meta(result.usage), "cost_usd": usd(result.cost), "saved_paths": [path], "format": result.format, "mime": result.mime,
                             "bytes": result.size, "duration_s": result.duration_s}
     if result.generation_id:
         meta["generation_id"] = result.generation_id
@@ -147,7 +136,7 @@ def register(registry: ToolRegistry) -> None:
     async def generate_image(
         ctx: Context,
         prompt: Annotated[str, Field(max_length=TEXT_MAX)],
-        model: Annotated[str | None, _model("google/gemini-2.5-flash-image")] = None,
+        model: Annotated[str | None, model_defaulting_to("google/gemini-2.5-flash-image")] = None,
         aspect_ratio: AspectRatio | None = None,
         resolution: Resolution | None = None,
         n: Annotated[int, Field(ge=1, le=MAX_VARIANTS)] = 1,
@@ -183,7 +172,7 @@ def register(registry: ToolRegistry) -> None:
     async def generate_audio(
         ctx: Context,
         prompt: Annotated[str, Field(max_length=TEXT_MAX)],
-        model: Annotated[str | None, _model("openai/gpt-audio")] = None,
+        model: Annotated[str | None, model_defaulting_to("openai/gpt-audio")] = None,
         voice: Annotated[str | None, Field(max_length=80, pattern=r"^[A-Za-z0-9_.:-]+$")] = None,
         format: AudioFormat = "wav",
         speed: Annotated[float | None, Field(ge=SPEED_RANGE[0], le=SPEED_RANGE[1])] = None,
@@ -205,7 +194,7 @@ def register(registry: ToolRegistry) -> None:
         ctx: Context,
         query: Annotated[str, Field(max_length=TEXT_MAX)],
         documents: Annotated[list[Annotated[str, Field(max_length=100_000)]], Field(min_length=1, max_length=1000)],
-        model: Annotated[str | None, _model("cohere/rerank-v3.5")] = None,
+        model: Annotated[str | None, model_defaulting_to("cohere/rerank-v3.5")] = None,
         top_n: Annotated[int | None, Field(ge=1, le=1000)] = None,
         return_documents: bool = False,
     ) -> CallToolResult:

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from ...domain.errors import ErrorCode
 from ...domain.job import Job
-from ..presenters import chat_meta, guarded, success, text
+from ..presenters import chat_meta, guarded, success, text, usd
 from .registry import ToolRegistry
 from .video import present
 
@@ -30,13 +30,9 @@ Errors: INVALID_INPUT (unknown id, or another server's job)."""
 JobId = Annotated[str, Field(min_length=1, max_length=200)]
 
 
-def _cost(job: Job) -> float | None:
-    return None if job.cost_usd is None else float(job.cost_usd)
-
-
 def job_meta(job: Job) -> dict[str, Any]:
     return {"job_id": job.id, "kind": job.kind.value, "status": job.status.value, "model": job.model,
-            "cost_usd": _cost(job)}
+            "cost_usd": usd(job.cost_usd)}
 
 
 def present_started(started: ChatJobStarted) -> CallToolResult:

@@ -15,9 +15,9 @@ from ...domain.embeddings import MAX_DIMENSIONS, MAX_TEXT_CHARS, MAX_TEXTS
 from ...domain.media import MediaKind
 from ...domain.transcription import TRANSCRIPT_FORMATS
 from ...domain.usage import Usage
-from ..output_resources import resource_link
-from ..presenters import guarded, success, text, usage_meta
-from .fields import MODEL_MAX, SavePath
+from ..output_resources import stored_link
+from ..presenters import guarded, success, text, usage_meta, usd
+from .fields import SavePath, model_defaulting_to
 from .registry import ToolRegistry
 
 if TYPE_CHECKING:
@@ -37,19 +37,11 @@ EMBED = """Embedding vectors for up to 256 texts. Paid. dimensions: shorter vect
 To rank documents for one query use rerank_documents."""
 
 
-def _model(default: str) -> Any:
-    return Field(max_length=MODEL_MAX, description=f"Default {default}.")
-
-
 def _meta(model: str, provider: str | None, usage: Usage | None) -> dict[str, Any]:
     """Every paid result names its cost in USD, null when neither the reply nor the generation record had it."""
     cost = usage.cost if usage else None
     return {"model": model, "provider": provider, **usage_meta(usage),
-            "cost_usd": float(cost) if cost is not None else None}
-
-
-def _link(store: "OutputStore", name: str, mime: str, size: int, description: str) -> list[ContentBlock]:
-    return [resource_link(name, mime, size, description)] if store.contains(name) else []
+            "cost_usd": usd(cost)}
 
 
 def present_transcript(result: "TranscriptionResult", store: "OutputStore") -> CallToolResult:
@@ -65,7 +57,7 @@ def present_transcript(result: "TranscriptionResult", store: "OutputStore") -> C
         mime = "application/x-subrip" if result.format == "srt" else "text/vtt"
         size = len(result.rendered.encode())
         content = [text(f"Saved {result.format} to {path}.\n{transcript.text}"),
-                   *_link(store, result.name, mime, size, f"Transcript ({result.format})")]
+                   *filter(None, [stored_link(store, result.name, mime, size, f"Transcript ({result.format})")])]
     elif result.format in ("json", "verbose_json"):
         structured = json.loads(result.rendered)
         content = [text(result.rendered)]
@@ -101,7 +93,8 @@ def present_embeddings(output: "EmbeddingsOutput", store: "OutputStore") -> Call
         lines.append("Vectors are in structuredContent.embeddings, in input order.")
     content.append(text("\n".join(lines)))
     if output.name is not None:
-        content += _link(store, output.name, "application/jsonl", output.size, "Embeddings (JSON lines)")
+        content += filter(None, [stored_link(store, output.name, "application/jsonl", output.size,
+                                           "Embeddings (JSON lines)")])
     return success(content, meta, structured=structured)
 
 
@@ -111,7 +104,7 @@ def register(registry: ToolRegistry) -> None:
     async def transcribe_audio(
         ctx: Context,
         audio: Audio,
-        model: Annotated[str | None, _model("openai/whisper-large-v3")] = None,
+        model: Annotated[str | None, model_defaulting_to("openai/whisper-large-v3")] = None,
         language: Annotated[str | None, Field(max_length=3, pattern=r"^[a-z]{2,3}$")] = None,
         format: TranscriptFormat = "text",
         save_path: SavePath = None,
@@ -131,7 +124,7 @@ def register(registry: ToolRegistry) -> None:
         ctx: Context,
         texts: Annotated[list[Annotated[str, Field(max_length=MAX_TEXT_CHARS)]],
                          Field(min_length=1, max_length=MAX_TEXTS)],
-        model: Annotated[str | None, _model("openai/text-embedding-3-small")] = None,
+        model: Annotated[str | None, model_defaulting_to("openai/text-embedding-3-small")] = None,
         dimensions: Annotated[int | None, Field(ge=1, le=MAX_DIMENSIONS)] = None,
         save_path: SavePath = None,
         overwrite: bool = False,

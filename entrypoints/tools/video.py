@@ -14,7 +14,6 @@ from mcp.types import (
     CallToolResult,
     ContentBlock,
     EmbeddedResource,
-    ResourceLink,
     ToolAnnotations,
 )
 from pydantic import Field
@@ -22,9 +21,9 @@ from pydantic import Field
 from ...domain.errors import ErrorCode, OpenRouterMcpError
 from ...domain.job import JobKind
 from ...domain.media import MediaKind
-from ..output_resources import resource_link
-from ..presenters import guarded, success, text
-from .fields import MODEL_MAX, SAVE_PATH_MAX, TEXT_MAX, ProviderOptions
+from ..output_resources import stored_link
+from ..presenters import guarded, success, text, usd
+from .fields import SAVE_PATH_MAX, TEXT_MAX, ProviderOptions, model_defaulting_to
 from .registry import ToolRegistry
 
 if TYPE_CHECKING:
@@ -59,7 +58,7 @@ LIST = """List your recent jobs, newest first: id, status, progress, age, cost, 
 status scans the newest limit×20 jobs (in_progress to resume, failed for reasons); kind=chat lists background chats. Find a lost id, then get_video_status/get_job_status."""
 
 Prompt = Annotated[str, Field(min_length=1, max_length=TEXT_MAX)]
-Model = Annotated[str | None, Field(max_length=MODEL_MAX, description="Default google/veo-3.1.")]
+Model = Annotated[str | None, model_defaulting_to("google/veo-3.1")]
 Resolution = Annotated[str | None, Field(max_length=16, pattern=r"^[0-9A-Za-z]+$", description="720p, 1080p, 4K...")]
 Aspect = Annotated[str | None, Field(max_length=5, pattern=r"^[0-9]{1,2}:[0-9]{1,2}$", description="16:9, 9:16, 1:1...")]
 Duration = Annotated[int | None, Field(ge=1, le=600, description="Seconds.")]
@@ -71,18 +70,10 @@ Provider = Annotated[ProviderOptions, Field(description='Per-provider options: {
 VideoId = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_-][A-Za-z0-9._:-]*$")]
 
 
-def _cost(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-def _link(store: "OutputStore", name: str, mime: str, size: int | None) -> ResourceLink | None:
-    return resource_link(name, mime, size) if store.contains(name) else None
-
-
 def present(outcome: "VideoOutcome", store: "OutputStore") -> CallToolResult:
     job = outcome.job
     meta: dict[str, Any] = {"video_id": job.id, "status": job.status.value, "progress": job.progress,
-                            "cost_usd": _cost(job.cost_usd), "model": job.model}
+                            "cost_usd": usd(job.cost_usd), "model": job.model}
     video = outcome.video
     if video is None:
         meta["code"] = ErrorCode.JOB_STILL_RUNNING.value
@@ -95,7 +86,7 @@ def present(outcome: "VideoOutcome", store: "OutputStore") -> CallToolResult:
     path = store.display(video.name)
     content: list[ContentBlock] = [text(
         f"Video {job.id} saved to {path}{again} ({size}, {video.mime}); model {job.model}; {cost}.")]
-    link = _link(store, video.name, video.mime, video.size)
+    link = stored_link(store, video.name, video.mime, video.size)
     if link is not None:
         content.append(link)
     if video.inline is not None:
@@ -115,7 +106,7 @@ def _location(store: "OutputStore", name: str | None) -> str | None:
 
 def present_list(listing: "VideoJobList", store: "OutputStore") -> CallToolResult:
     rows = [{"job_id" if j.kind is JobKind.CHAT else "video_id": j.id, "status": j.status.value, "progress": j.progress, "model": j.model,
-             "age_seconds": round(j.age_seconds(listing.now)), "cost_usd": _cost(j.cost_usd),
+             "age_seconds": round(j.age_seconds(listing.now)), "cost_usd": usd(j.cost_usd),
              "prompt": j.prompt[:80], "saved_path": _location(store, j.output_path), "error": j.error}
             for j in listing.jobs]
     lines = [f"{r.get('video_id') or r.get('job_id')}: {r['status']} {r['progress']}%, {r['age_seconds']} s old, "
