@@ -11,12 +11,8 @@ from pathlib import Path
 from ..domain.errors import InvalidInput, UnsafePath
 from ..domain.media_source import LocalPath
 from ..domain.setting_refs import setting
+from .open_flags import DIR_FLAGS, NO_FOLLOW, READ_FLAGS
 from .opened_file import OpenedFile
-
-_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-               | getattr(os, "O_CLOEXEC", 0))
-_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
-_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 class _NotFound(Exception):
@@ -86,7 +82,7 @@ class SandboxedFileReader:
         resolved = self._resolve(text, candidate)
         self._check_inside(text, resolved)
         try:
-            fd = os.open(resolved, _OPEN_FLAGS)
+            fd = os.open(resolved, READ_FLAGS)
         except FileNotFoundError:
             raise _NotFound from None
         except OSError as exc:
@@ -139,12 +135,12 @@ class SandboxedFileReader:
         if not parts:
             return False
         try:
-            fd = os.open(root, _DIR_FLAGS)
+            fd = os.open(root, DIR_FLAGS)
         except OSError:
             return False
         try:
             for part in parts[:-1]:
-                child = os.open(part, _DIR_FLAGS | _NO_FOLLOW, dir_fd=fd)
+                child = os.open(part, DIR_FLAGS | NO_FOLLOW, dir_fd=fd)
                 os.close(fd)
                 fd = child
             found = os.stat(parts[-1], dir_fd=fd, follow_symlinks=False)

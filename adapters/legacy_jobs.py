@@ -6,23 +6,15 @@ import asyncio
 import contextlib
 import json
 import sqlite3
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..application.job_ports import JobStore
 from ..domain.errors import OpenRouterMcpError
 from ..domain.job import Job, JobStatus
-from .state_job_store import LEGACY_OWNER
+from .state_job_store import LEGACY_OWNER, stored_decimal
 
 IMPORTED_SUFFIX = ".imported"
 MAX_JOBS = 10_000
-
-
-def _cost(text: object) -> Decimal | None:
-    try:
-        return None if text is None else Decimal(str(text))
-    except InvalidOperation:
-        return None
 
 
 def _read(path: Path) -> list[Job]:
@@ -38,7 +30,7 @@ def _read(path: Path) -> list[Job]:
             id=row["id"], model=row["model"], prompt=row["prompt"], status=JobStatus.parse(row["status"]),
             progress=int(row["progress"]), created_at=float(row["created_at"]), updated_at=float(row["updated_at"]),
             polling_url=row["polling_url"], result_urls=tuple(str(u) for u in urls) if isinstance(urls, list) else (),
-            cost_usd=_cost(row["cost_usd"]), error=row["error"], save_path=row["save_path"],
+            cost_usd=stored_decimal(row["cost_usd"]), error=row["error"], save_path=row["save_path"],
             output_path=row["output_path"], owner=row["owner"] or LEGACY_OWNER))
     return jobs
 

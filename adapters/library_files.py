@@ -16,12 +16,9 @@ from collections.abc import Iterator
 from ..domain.errors import ConfigurationError, OpenRouterMcpError, UnsafePath
 from ..domain.setting_refs import setting
 from .noreplace import place_noreplace
-from .output_dirs import NEW_FILE, NO_SPACE, no_space
+from .open_flags import DIR_FLAGS, NEW_FILE, NO_FOLLOW, READ_FLAGS
+from .output_dirs import NO_SPACE, no_space
 
-DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
-NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
-FILE_FLAGS = (os.O_RDONLY | NO_FOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-              | getattr(os, "O_CLOEXEC", 0))
 TEMP_PREFIX = ".tmp-"
 NAME_TRIES = 100
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -80,7 +77,7 @@ def open_regular(dir_fd: int, name: str, expected: os.stat_result | None = None)
     """``name`` opened in the pinned folder without following a link, with the descriptor's own ``fstat``; None
     for a symlink, a non-regular file, or a file other than ``expected`` (same device and inode)."""
     try:
-        fd = os.open(name, FILE_FLAGS, dir_fd=dir_fd)
+        fd = os.open(name, READ_FLAGS | NO_FOLLOW, dir_fd=dir_fd)
     except OSError:
         return None
     info = os.fstat(fd)

@@ -8,7 +8,7 @@ import errno
 import os
 from collections.abc import Callable, Sequence
 
-from .output_dirs import NEW_FILE, NO_FOLLOW
+from .open_flags import CLOEXEC, NEW_FILE, NO_FOLLOW
 
 RENAME_NOREPLACE = 1
 UNSUPPORTED = frozenset({errno.EPERM, errno.EXDEV, errno.EMLINK, errno.EINVAL, errno.ENOSYS, errno.ENOTSUP,
@@ -55,7 +55,7 @@ def rename_noreplace(fd: int, temp: str, leaf: str) -> None:
 
 def exclusive_copy(fd: int, temp: str, leaf: str) -> None:
     """Create ``leaf`` with ``O_EXCL`` and copy the bytes in; not atomic for readers, but it cannot replace."""
-    source = os.open(temp, os.O_RDONLY | NO_FOLLOW | getattr(os, "O_CLOEXEC", 0), dir_fd=fd)
+    source = os.open(temp, os.O_RDONLY | NO_FOLLOW | CLOEXEC, dir_fd=fd)
     try:
         target = os.open(leaf, NEW_FILE, 0o600, dir_fd=fd)
         try:

@@ -11,10 +11,8 @@ from collections.abc import Sequence
 
 from ..domain.errors import ConfigurationError, InvalidInput, OpenRouterMcpError, UnsafePath
 from ..domain.setting_refs import setting
+from .open_flags import DIR_FLAGS, NEW_FILE, NO_FOLLOW
 
-DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
-NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0)
-NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | NO_FOLLOW | getattr(os, "O_CLOEXEC", 0)
 NO_SPACE = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG})
 READ_ONLY = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
 

@@ -22,7 +22,8 @@ from ..domain.errors import InvalidInput, OpenRouterMcpError, ResourceTooLarge, 
 from ..domain.media import format_from_extension
 from ..domain.save_policy import SavePolicy
 from .noreplace import DEFAULT_PRIMITIVES, Primitive
-from .output_dirs import NO_FOLLOW, check_leaf, open_root, probe_writable, walk
+from .open_flags import NO_FOLLOW, READ_FLAGS
+from .output_dirs import check_leaf, open_root, probe_writable, walk
 from .output_writer import TempFile, is_temp, tagged_prefix, temp_name
 
 _MIB = 1024 * 1024
@@ -229,7 +230,7 @@ class LocalOutputStore:
         try:
             if depth < len(parts) - 1:
                 raise FileNotFoundError
-            leaf = os.open(parts[-1], os.O_RDONLY | NO_FOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=fd)
+            leaf = os.open(parts[-1], READ_FLAGS | NO_FOLLOW, dir_fd=fd)
         except FileNotFoundError:
             raise InvalidInput(f"no file '{shown}' in the output directory: pass a name from the list.") from None
         except OSError as exc:

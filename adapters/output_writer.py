@@ -13,7 +13,8 @@ from typing import BinaryIO
 from ..domain.errors import ConfigurationError, InvalidInput, ResourceTooLarge
 from ..domain.setting_refs import setting
 from .noreplace import DEFAULT_PRIMITIVES, NoSafePrimitive, Primitive, place_noreplace
-from .output_dirs import NEW_FILE, check_leaf, write_error
+from .open_flags import NEW_FILE
+from .output_dirs import check_leaf, write_error
 
 _MIB = 1024 * 1024
 PART = ".part"
@@ -55,7 +56,6 @@ class TempFile:
         self._display = display
         self._name = name
         self._handle = handle
-        self.written = 0
 
     @classmethod
     def create(cls, dir_fd: int, leaf: str, shown: str, display: str, name: str,
@@ -74,7 +74,6 @@ class TempFile:
             self._handle.write(chunk)
         except OSError as exc:
             raise write_error(exc, self._display) from None
-        self.written += len(chunk)
 
     def commit(self, overwrite: bool, data: bytes = b"") -> None:
         settled = False
@@ -138,11 +137,6 @@ class Sink:
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="output-writer")
         self._writing: asyncio.Future[None] | None = None
         self.error: ResourceTooLarge | None = None
-
-    @property
-    def written(self) -> int:
-        """Bytes accepted so far (the last piece may still be on its way to the disk)."""
-        return self._accepted
 
     async def write(self, chunk: bytes) -> None:
         if self.error is not None:

@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.backoff import NoBackoff
@@ -27,7 +27,6 @@ from ..application.state_ports import (
 from ..domain.cost_estimate import from_nanos, to_nanos
 from . import redis_state_scripts as lua
 
-_T = TypeVar("_T")
 Arg = str | int
 DEFAULT_PREFIX = "ormcp:"
 _NAMESPACE = re.compile(r"[A-Za-z0-9_.-]{1,64}")

@@ -49,7 +49,8 @@ def encode(job: Job) -> str:
     }, separators=(",", ":"))
 
 
-def _cost(value: Any) -> Decimal | None:
+def stored_decimal(value: Any) -> Decimal | None:
+    """A stored amount as a Decimal; None for a missing or unreadable one (an old or hand-edited row)."""
     try:
         return None if value is None else Decimal(str(value))
     except InvalidOperation:
@@ -60,7 +61,7 @@ def _usage(raw: Any) -> Usage | None:
     if not isinstance(raw, dict):
         return None
     counts = {k: raw.get(k) for k in USAGE_COUNTS}
-    return Usage(**{k: int(v) for k, v in counts.items() if v is not None}, cost=_cost(raw.get("cost")))
+    return Usage(**{k: int(v) for k, v in counts.items() if v is not None}, cost=stored_decimal(raw.get("cost")))
 
 
 def decode_chat(raw: Any) -> ChatResult | None:
@@ -85,7 +86,7 @@ def decode(text: str, version: int) -> Job:
             status=JobStatus.parse(data.get("status")), progress=int(data.get("progress") or 0),
             created_at=float(data["created_at"]), updated_at=float(data["updated_at"]),
             polling_url=data.get("polling_url"), result_urls=tuple(str(u) for u in data.get("result_urls") or ()),
-            cost_usd=_cost(data.get("cost_usd")), error=data.get("error"), save_path=data.get("save_path"),
+            cost_usd=stored_decimal(data.get("cost_usd")), error=data.get("error"), save_path=data.get("save_path"),
             output_path=data.get("output_path"), owner=data.get("owner") or LEGACY_OWNER, version=version,
             tool=str(data.get("tool") or "generate_video"), kind=JobKind(data.get("kind") or JobKind.VIDEO),
             chat=decode_chat(data.get("chat")), deadline_at=None if deadline is None else float(deadline),

@@ -62,7 +62,7 @@ def _run() -> int:
     import structlog
 
     from .bootstrap import bootstrap
-    from .container import shutdown
+    from .container import stop
     from .logging_setup import configure_logging
     from .server import build_server
     from .setting_names import render_for_env
@@ -87,7 +87,7 @@ def _run() -> int:
                 tasks.cancel_scope.cancel()
         finally:
             with anyio.move_on_after(SHUTDOWN_SECONDS, shield=True):
-                await shutdown(container)
+                await stop(container)
 
     log.info("server_starting", transport="stdio")
     anyio.run(serve)
