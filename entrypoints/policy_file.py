@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
 
 from ..domain.errors import ConfigurationError
-from ..domain.policy_parse import parse_duration, parse_policy
+from ..domain.policy_parse import parse_policy
 from ..domain.policy_rules import Policy, with_image_shortcuts
 
 POLICY_FILE_ENV = "OPENROUTER_POLICY_FILE"
-DAILY_LIMIT_ENV = "IMAGE_GEN_DAILY_LIMIT"
-COOLDOWN_ENV = "IMAGE_GEN_COOLDOWN_SEC"
 MAX_POLICY_BYTES = 1_000_000
 
 
@@ -44,38 +40,6 @@ def read_policy_file(path: Path) -> Policy:
         raise ConfigurationError(f"{POLICY_FILE_ENV} {path}: not valid YAML{where} ({problem}); "
                                  "fix the file and restart.") from None
     return parse_policy(document, origin=f"{POLICY_FILE_ENV} {path}")
-
-
-def _shortcut_int(env: Mapping[str, str], name: str) -> int | None:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise ConfigurationError(f"{name}='{raw[:20]}' must be a whole number of calls (0 turns it off).")
-    return value
-
-
-def _shortcut_seconds(env: Mapping[str, str], name: str) -> float | None:
-    raw = env.get(name, "").strip()
-    if not raw or raw == "0":
-        return None
-    try:
-        return parse_duration(raw)
-    except ValueError:
-        raise ConfigurationError(f"{name}='{raw[:20]}' must be seconds, such as 30 (0 turns it off).") from None
-
-
-def load_policy(env: Mapping[str, str] | None = None) -> Policy:
-    """The configured policy: the file (if ``OPENROUTER_POLICY_FILE`` is set) with the image shortcuts added.
-    Reads a file synchronously: call it at start-up or through ``asyncio.to_thread``."""
-    source = os.environ if env is None else env
-    location = source.get(POLICY_FILE_ENV, "").strip()
-    policy = read_policy_file(Path(location).expanduser()) if location else Policy()
-    return with_image_shortcuts(policy, _shortcut_int(source, DAILY_LIMIT_ENV), _shortcut_seconds(source, COOLDOWN_ENV))
 
 
 def policy_from(*, policy_file: str | None, daily_limit: int | None, cooldown_seconds: float | None) -> Policy:
