@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from ..domain.chat import ChatResult
 from ..domain.errors import ErrorCode, OpenRouterMcpError
-from ..domain.redaction import redact
+from ..domain.redaction import redact_text
 from ..domain.usage import Usage
 from .setting_names import render_for_env, render_value
 from .version import SERVER_VERSION
@@ -112,25 +112,18 @@ async def guarded(tool: str, body: Callable[[], Awaitable[CallToolResult]]) -> C
 
 
 def final_result(result: CallToolResult, secrets: Sequence[str]) -> CallToolResult:
-    """The last pass over every tool result: setting placeholders become env variable names (notes, structured
-    problems, errors built anywhere), then ``redact_result``."""
-    return redact_result(render_result(result), secrets)
-
-
-def render_result(result: CallToolResult) -> CallToolResult:
-    """``result`` with every ``${field}`` placeholder in text, ``_meta`` and structured content named as its
-    environment variable; base64 payloads are left alone."""
-    return _map_model(result, lambda value: render_value(value, render_for_env))
-
-
-def redact_result(result: CallToolResult, secrets: Sequence[str]) -> CallToolResult:
-    """Each configured secret blanked in text, ``_meta`` and structured content, whatever field an upstream
-    echoed it into.
+    """The last pass over every tool result, one walk over text, ``_meta`` and structured content: each
+    ``${field}`` placeholder (notes, structured problems, errors built anywhere) is named as its environment
+    variable, and each configured secret is blanked, whatever field an upstream echoed it into.
 
     Base64 payloads (image/audio ``data``, resource ``blob``) are left alone: a short secret could occur in
     them by chance, and rewriting them would corrupt the media without hiding anything.
     """
-    return _map_model(result, lambda value: redact(value, secrets)) if secrets else result
+
+    def clean(text: str) -> str:
+        return redact_text(render_for_env(text), secrets)
+
+    return _map_model(result, lambda value: render_value(value, clean))
 
 
 def _map_model(model: _Model, clean: Callable[[Any], Any]) -> _Model:

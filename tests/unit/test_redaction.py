@@ -8,7 +8,7 @@ import pytest
 from mcp.types import CallToolResult, EmbeddedResource, ImageContent, TextContent, TextResourceContents
 
 from openrouter_multimodal.domain.redaction import REDACTED, redact, redact_text, secret_set, url_credentials
-from openrouter_multimodal.entrypoints.presenters import redact_result
+from openrouter_multimodal.entrypoints.presenters import final_result
 from openrouter_multimodal.entrypoints.settings import Settings
 
 KEY = "sk-or-v1-unit00000000000000000000000000000000000000000000000000000000"
@@ -53,14 +53,14 @@ def test_the_result_pass_covers_text_meta_structured_and_resources_but_not_media
                  EmbeddedResource(type="resource", resource=TextResourceContents(uri="file:///x", text=KEY))],
         structured_content={"problems": [f"could not reach http://user:PASS@proxy ({KEY})"]},
         _meta={"details": {"metadata": {"raw": f"authorization: Bearer {KEY}"}}}, is_error=True)
-    cleaned = redact_result(result, secret_set([KEY, "PASS", "user:PASS"]))
+    cleaned = final_result(result, secret_set([KEY, "PASS", "user:PASS"]))
     dumped = cleaned.model_dump_json(by_alias=True)
     assert KEY not in dumped and "user:PASS" not in dumped
     assert cleaned.content[1] == result.content[1]  # the image bytes are not rewritten
     assert cleaned.content[0].text == f"Invalid header Authorization: Bearer {REDACTED}"  # type: ignore[union-attr]
     assert cleaned.structured_content == {"problems": [f"could not reach http://{REDACTED}@proxy ({REDACTED})"]}
     assert cleaned.is_error is True
-    assert redact_result(result, ()) is result
+    assert final_result(result, ()) is result
 
 
 def test_log_lines_lose_configured_secrets_and_any_url_userinfo() -> None:
