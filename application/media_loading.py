@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import re
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -135,26 +134,15 @@ class MediaLoader:
                 raise _bad_base64(kind) from None
             fmt = decide_format(kind, data[:SNIFF_BYTES], name=source.filename, mime=source.mime)
             return LoadedMedia(kind, fmt, len(data), "data_url", data=data)
-        payload = _standard_base64(source.payload, kind)
+        try:
+            payload = source.standard_payload()
+        except InvalidInput:
+            raise _bad_base64(kind) from None
         head = base64.b64decode(payload[:128])
         fmt = decide_format(kind, head, name=source.filename, mime=source.mime)
         return LoadedMedia(kind, fmt, len(payload) // 4 * 3 - payload.count("=", -2), "data_url", base64=payload)
 
 
-_BASE64_TEXT = re.compile(r"[A-Za-z0-9+/]*")
-_URLSAFE_TO_STANDARD = str.maketrans("-_", "+/")
-
-
 def _bad_base64(kind: MediaKind) -> InvalidInput:
     return InvalidInput(f"the {kind.value} data URL is not valid base64: re-encode the file with standard base64 "
                         "(A-Z a-z 0-9 + / and '=' padding only).", details={"field": kind.value})
-
-
-def _standard_base64(payload: str, kind: MediaKind) -> str:
-    """``payload`` as padded standard base64, or INVALID_INPUT; URL-safe text and missing padding are tolerated."""
-    body = payload.rstrip("=")
-    if "-" in body or "_" in body:
-        body = body.translate(_URLSAFE_TO_STANDARD)
-    if len(body) % 4 == 1 or len(payload) - len(body) > 2 or _BASE64_TEXT.fullmatch(body) is None:
-        raise _bad_base64(kind)
-    return body + "=" * (-len(body) % 4)

@@ -14,6 +14,7 @@ from ..domain.save_policy import correct_extension
 from ..domain.setting_refs import setting
 from ..domain.tts import STYLE_PROVIDERS, SpeechRequest, style_options, tts_wire_format
 from ..domain.usage import Usage
+from ..domain.wav import parse_wav
 from .call import ToolCall
 from .generation_costs import with_cost
 from .generation_ports import CostLookup, SpeechGenerator, SpeechSynthesizer
@@ -80,19 +81,10 @@ class SpeechResult:
         return Billing.reported(self.model, self.usage, self.generation_id)
 
 
-def wav_duration(data: bytes) -> float | None:
-    """Seconds of audio in a RIFF/WAVE file (from the fmt byte rate and data length); None if not a WAV."""
-    if data[:4] != b"RIFF" or data[8:12] != b"WAVE":
-        return None
-    pos, byte_rate = 12, 0
-    while pos + 8 <= len(data):
-        chunk, size = data[pos : pos + 4], int.from_bytes(data[pos + 4 : pos + 8], "little")
-        if chunk == b"fmt " and size >= 16:
-            byte_rate = int.from_bytes(data[pos + 16 : pos + 20], "little")
-        elif chunk == b"data":
-            return min(size, len(data) - pos - 8) / byte_rate if byte_rate else None
-        pos += 8 + size + (size & 1)
-    return None
+def _duration(data: bytes) -> float | None:
+    """Seconds of audio in a WAV (None for any other format)."""
+    layout = parse_wav(data)
+    return layout.duration_s if layout else None
 
 
 class GenerateAudio:
@@ -157,7 +149,7 @@ class GenerateAudio:
                          f"({self._defaults.inline_max_bytes}), so it is not inline: open the saved file.")
         return SpeechResult(name=name, size=len(result.data), format=result.format, mime=result.mime,
                             transcript=result.transcript, model=result.model, provider=result.provider,
-                            usage=usage, duration_s=wav_duration(result.data), inline=inline,
+                            usage=usage, duration_s=_duration(result.data), inline=inline,
                             notes=tuple(notes), route=route, generation_id=result.generation_id)
 
     async def _reserve(self, store: OutputStore, command: GenerateAudioCommand, fmt: str) -> str:

@@ -14,6 +14,7 @@ ACCEPTED_FORMS = "a local file path, an http(s) URL, or a base64 data: URL"
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
 _WINDOWS_STYLE = re.compile(r"^(?:[A-Za-z]:|\\\\)")
 _URLSAFE_TO_STANDARD = str.maketrans("-_", "+/")
+_BASE64_TEXT = re.compile(r"[A-Za-z0-9+/]*")
 
 
 class MediaSource:
@@ -47,6 +48,10 @@ class MediaSource:
             f"'{scheme}:' inputs are not accepted: pass {ACCEPTED_FORMS} "
             "(write a relative file name containing ':' as ./name)."
         )
+
+
+def _not_base64() -> InvalidInput:
+    return InvalidInput("the data URL payload is not valid base64: re-encode the file with standard base64.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,22 +166,32 @@ class DataUrl(MediaSource):
                 return unquote(value.strip().strip('"'))
         return None
 
-    def decode(self) -> bytes:
-        """The decoded bytes; URL-safe alphabet and missing padding are tolerated.
+    def standard_payload(self) -> str:
+        """The payload as padded standard base64; URL-safe alphabet and missing padding are tolerated.
 
-        Raises ``InvalidInput`` on characters outside the base64 alphabets or an impossible
-        length, instead of silently dropping them and producing corrupt media.
+        Why every character is checked: large payloads are copied verbatim into a JSON request body, where
+        a quote or a non-ASCII character would rewrite the paid request. Raises ``InvalidInput`` on any
+        character outside the base64 alphabets, padding inside the text or an impossible length.
         """
-        data = self.payload.translate(_URLSAFE_TO_STANDARD)
-        padding = -len(data) % 4
+        padded = self._padded()
+        if _BASE64_TEXT.fullmatch(padded.rstrip("=")) is None:
+            raise _not_base64()
+        return padded
+
+    def decode(self) -> bytes:
+        """The decoded bytes; the decoder itself refuses characters outside the alphabet (nothing is dropped)."""
         try:
-            if padding == 3:
-                raise ValueError("impossible base64 length")
-            return base64.b64decode(data + "=" * padding, validate=True)
+            return base64.b64decode(self._padded(), validate=True)
         except ValueError:
-            raise InvalidInput(
-                "the data URL payload is not valid base64: re-encode the file with standard base64."
-            ) from None
+            raise _not_base64() from None
+
+    def _padded(self) -> str:
+        body = self.payload.rstrip("=")
+        if "-" in body or "_" in body:
+            body = body.translate(_URLSAFE_TO_STANDARD)
+        if len(body) % 4 == 1 or len(self.payload) - len(body) > 2:
+            raise _not_base64()
+        return body + "=" * (-len(body) % 4)
 
     def __str__(self) -> str:
         return f"data:{self.mime};base64,<{self.decoded_size_estimate} bytes>"

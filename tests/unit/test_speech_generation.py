@@ -15,11 +15,11 @@ from openrouter_multimodal.application.speech_generation import (
     GenerateAudioCommand,
     SpeechDefaults,
     SpeechResult,
-    wav_duration,
 )
 from openrouter_multimodal.domain.errors import ConfigurationError, ErrorCode, InvalidInput, UnsafePath, UpstreamError
 from openrouter_multimodal.domain.generation import AudioResult, pcm16_to_wav
 from openrouter_multimodal.domain.usage import Usage
+from openrouter_multimodal.domain.wav import parse_wav
 from tests.fakes import FakeCredentials, card
 from tests.generation_fakes import FakeOutputStore, FakeSpeechGenerator
 from tests.media_endpoint_fakes import FakeCostLookup, FakeSynthesizer, media_models
@@ -129,9 +129,10 @@ async def test_success_and_failure_are_each_audited_once() -> None:
 
 
 def test_wav_duration_reads_the_header_and_ignores_other_formats() -> None:
-    assert wav_duration(pcm16_to_wav(b"\0\0" * 12_000)) == pytest.approx(0.5)
-    assert wav_duration(MP3) is None
-    assert wav_duration(b"RIFF\0\0\0\0WAVE") is None
+    layout = parse_wav(pcm16_to_wav(b"\0\0" * 12_000))
+    assert layout is not None and layout.duration_s == pytest.approx(0.5)
+    assert parse_wav(MP3) is None
+    assert parse_wav(b"RIFF\0\0\0\0WAVE") is None
 
 
 async def test_a_text_to_speech_model_goes_to_audio_speech_with_its_options() -> None:
