@@ -139,12 +139,7 @@ class VideoJobRunner:
         """``cancel_job`` on a video: every wait on it in this process ends at its next poll, and the job is
         marked (``stop_requested``). OpenRouter cannot cancel it, so it can still be fetched and settled."""
         self._stops[job.id] = self._stops.get(job.id, 0) + 1
-        for _ in range(SAVE_ATTEMPTS):
-            saved = await self.persist(replace(job, stop_requested=True))
-            if saved is not None:
-                return saved
-            job = await self._reload(job)
-        return replace(job, stop_requested=True)
+        return await self._save_changed(job, lambda stored: replace(stored, stop_requested=True))
 
     def _lock(self, job_id: str) -> asyncio.Lock:
         lock = self._locks.get(job_id)
@@ -269,15 +264,18 @@ class VideoJobRunner:
             await output.discard_partials(target, job.id)
             video = await download_video(self.api, output, job.id, target, overwrite=overwrite,
                                          max_bytes=self._limits.gen_max_bytes)
-            job = await self._save_output(job, video.name)
+            job = await self._save_changed(job, lambda stored: stored.with_output(video.name))
         inline = await read_inline(output, video.name, self._limits.inline_max_bytes) \
             if video.size <= self._limits.inline_max_bytes else None
         return VideoOutcome(job, SavedVideo(video.name, video.mime, video.size, inline))
 
-    async def _save_output(self, job: Job, name: str) -> Job:
+    async def _save_changed(self, job: Job, change: Callable[[Job], Job]) -> Job:
+        """``change(job)`` saved compare-and-set; on a conflict the stored job is re-read and changed again.
+        After ``SAVE_ATTEMPTS`` conflicts the unsaved change is returned: the caller
+        still gets its answer, and the next poll saves it."""
         for _ in range(SAVE_ATTEMPTS):
-            saved = await self.persist(job.with_output(name))
+            saved = await self.persist(change(job))
             if saved is not None:
                 return saved
             job = await self._reload(job)
-        return job.with_output(name)
+        return change(job)
