@@ -72,8 +72,7 @@ class Upstream(containers.DeclarativeContainer):
     catalog = providers.Singleton(_adapter("catalog:OpenRouterCatalog"), http=http)
     images = providers.Singleton(_adapter("images:OpenRouterImages"), http=http)
     speech = providers.Singleton(_adapter("speech:OpenRouterSpeech"), http=http)
-    videos = providers.Singleton(_adapter("videos:OpenRouterVideos"), http=http, base_url=config.provided.base_url,
-                                 retry=retry)
+    videos = providers.Singleton(_adapter("videos:OpenRouterVideos"), http=http, retry=retry)
     reranker = providers.Singleton(_adapter("rerank:OpenRouterRerank"), http=http)
     images_api = providers.Singleton(_adapter("images_api:OpenRouterImagesApi"), http=http)
     tts = providers.Singleton(_adapter("tts:OpenRouterTts"), http=http)

@@ -19,7 +19,6 @@ from .http import RETRYABLE_STATUS, OpenRouterHttp, RetryPolicy, parse_json
 from .redaction import clean
 from .wire import decimal_or_none, session_header, short_text
 
-DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 MAX_BYTES_SETTING = setting("video_gen_max_bytes")
 
 
@@ -73,16 +72,15 @@ def _ident(value: Any) -> str | None:
 
 
 class OpenRouterVideos:
-    """``base_url`` resolves relative ``polling_url`` values; pass the configured ``base_url`` setting.
+    """Relative ``polling_url`` values resolve against the session's base URL (credentials left out).
 
     Every job field is read defensively: an odd number or shape is dropped, never raised, so a
     paid job cannot be lost over a bad poll; a failed job's ``error`` is cleaned of secrets and controls.
     """
 
-    def __init__(self, http: OpenRouterHttp, base_url: str = DEFAULT_BASE_URL,
-                 retry: RetryPolicy | None = None) -> None:
+    def __init__(self, http: OpenRouterHttp, retry: RetryPolicy | None = None) -> None:
         self._http = http
-        self._base = url_without_credentials(base_url).rstrip("/") + "/"
+        self._base = url_without_credentials(http.base_url).rstrip("/") + "/"
         self._retry = retry or RetryPolicy()
 
     def parse_snapshot(self, body: Any, job_id: str = "") -> VideoSnapshot:

@@ -289,7 +289,7 @@ async def test_relative_polling_url_resolves_against_the_configured_origin_and_i
 
     base = "https://proxy.example:8443/api/v1"
     async with upstream(handler, base_url=base) as http:
-        snapshot = await OpenRouterVideos(http, base_url=base).poll(" a/b c ")
+        snapshot = await OpenRouterVideos(http).poll(" a/b c ")
     assert seen == ["/api/v1/videos/a%2Fb%20c"]
     assert snapshot.polling_url == "https://proxy.example:8443/api/v1/videos/a%2Fb%20c"
     assert (snapshot.status, snapshot.progress, snapshot.is_terminal) == ("in_progress", 42, False)

@@ -105,7 +105,7 @@ async def test_a_redirect_with_a_small_html_body_is_never_a_video() -> None:
             for status in statuses:
                 sink = ListSink()
                 with pytest.raises(UpstreamError) as caught:
-                    await OpenRouterVideos(http, upstream.base_url).download(f"job-{status}", 0, sink, 10_000_000)
+                    await OpenRouterVideos(http).download(f"job-{status}", 0, sink, 10_000_000)
                 assert caught.value.status == status and caught.value.code is ErrorCode.UPSTREAM_HTTP
                 assert sink.chunks == []
 
@@ -129,7 +129,7 @@ async def test_a_failed_video_jobs_error_does_not_carry_the_key() -> None:
     failed = {"id": "job-1", "status": "failed", "error": f"provider said: Authorization: Bearer {KEY} invalid"}
     with fu.fault_upstream({("GET", "/videos/job-1"): fu.json_reply(failed)}) as upstream:
         async with session(upstream.base_url) as http:
-            snapshot = await OpenRouterVideos(http, upstream.base_url).poll("job-1")
+            snapshot = await OpenRouterVideos(http).poll("job-1")
     assert snapshot.status == "failed" and snapshot.error is not None
     assert KEY not in snapshot.error and "[REDACTED]" in snapshot.error
 
@@ -154,7 +154,7 @@ async def test_an_id_too_long_for_a_url_is_invalid_input_not_a_crash() -> None:
     with fu.fault_upstream({}) as upstream:
         async with session(upstream.base_url) as http:
             with pytest.raises(OpenRouterMcpError) as caught:
-                await OpenRouterVideos(http, upstream.base_url).poll("v" * 70_000)
+                await OpenRouterVideos(http).poll("v" * 70_000)
     assert caught.value.code is ErrorCode.INVALID_INPUT
 
 
@@ -179,7 +179,7 @@ async def test_odd_progress_or_cost_in_a_poll_never_raises() -> None:
     ).encode().replace(b"Infinity", b"1e999")) for n, progress in enumerate(ODD_PROGRESS)}
     with fu.fault_upstream(routes) as upstream:
         async with session(upstream.base_url) as http:
-            videos = OpenRouterVideos(http, upstream.base_url)
+            videos = OpenRouterVideos(http)
             for n in range(len(ODD_PROGRESS)):
                 snapshot = await videos.poll(f"job-{n}")
                 assert (snapshot.id, snapshot.status, snapshot.progress, snapshot.cost) == (
@@ -293,7 +293,7 @@ async def test_a_long_retry_after_returns_at_once_with_the_wait() -> None:
     with fu.fault_upstream({("GET", "/videos/job-1"): limited, ("GET", "/models"): limited}) as upstream:
         async with session(upstream.base_url) as http:
             with pytest.raises(UpstreamError) as polled:
-                await OpenRouterVideos(http, upstream.base_url, PATIENT).poll("job-1")
+                await OpenRouterVideos(http, PATIENT).poll("job-1")
             with pytest.raises(UpstreamError) as listed:
                 await OpenRouterCatalog(http).fetch_models()
     for caught in (polled, listed):
