@@ -166,9 +166,11 @@ def listing(http: HttpWorld) -> list[dict[str, Any]]:
     assert result is not None and not result.is_error, text_of(result) if result else "no call"
     images: list[dict[str, Any]] = (result.structured_content or {})["images"]
     lines = text_of(result).splitlines()
-    for image, line in zip(images, lines, strict=False):
-        assert line.startswith(f"[INDEX_{image['index']}] {image['file_id']} — {image['filename']} (8x6, ") or \
-            image["filename"].startswith("image"), line
+    assert len(lines) >= len(images), (lines, images)
+    for i, (image, line) in enumerate(zip(images, lines, strict=False), start=1):
+        size = "8x6, " if image["filename"] in COLORS else ""  # a generated image's size may be left out
+        assert image["index"] == i and line.startswith(
+            f"[INDEX_{i}] {image['file_id']} — {image['filename']} ({size}"), line
     return images
 
 

@@ -96,7 +96,6 @@ class ListSink:
 
 async def test_a_redirect_with_a_small_html_body_is_never_a_video() -> None:
     html = b"<html>Found</html>"
-    assert len(html) == 18
     statuses = (301, 302, 307)
     routes = {("GET", f"/videos/job-{status}/content"): fu.body(status, html, "text/html", Location="https://x.example/v.mp4")
               for status in statuses}
@@ -215,7 +214,6 @@ async def test_odd_shapes_in_a_chat_reply_give_a_plain_result() -> None:
 
 async def test_five_megabytes_of_escape_codes_come_back_as_clean_text() -> None:
     content = "\x1b[2J\x1b[31mX\x1b]0;pwned\x07\x9b1m\r" * 100_000
-    assert 4_500_000 < len(json.dumps(chat_reply(content))) < 5_500_000
     with fu.fault_upstream({("POST", "/chat/completions"): fu.json_reply(chat_reply(content))}) as upstream:
         async with session(upstream.base_url, max_result_chars=200_000) as http:
             result = await complete(http)
