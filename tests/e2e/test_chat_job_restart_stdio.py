@@ -17,11 +17,6 @@ from tests.support.slow_chat import ANSWER, COST, MODEL, slow_openrouter
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 async def test_a_chat_job_is_answered_by_a_new_server_process(tmp_path: Path) -> None:
     with slow_openrouter() as (base_url, upstream):
         params = StdioServerParameters(command=console_script(), args=[], cwd=str(tmp_path), env={

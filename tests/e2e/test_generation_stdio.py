@@ -17,11 +17,6 @@ from tests.support.openrouter_stub import serve_cassette
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 async def test_generate_image_returns_preview_saved_file_and_resource_link(tmp_path: Path) -> None:
     with serve_cassette("gen_image_viewable") as (base_url, _):
         async with stdio_client(params(tmp_path, base_url)) as (read, write), ClientSession(read, write) as session:

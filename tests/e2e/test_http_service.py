@@ -32,11 +32,6 @@ MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": 
 SESSIONS = 50
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.fixture(scope="module")
 def stub() -> Iterator[Upstream]:
     with upstream("gen_video_complete", "gen_image") as state:

@@ -18,11 +18,6 @@ from tests.support.openrouter_stub import serve_cassette
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 async def test_each_dedicated_endpoint_works_end_to_end(tmp_path: Path) -> None:
     (tmp_path / "inputs").mkdir()
     (tmp_path / "inputs" / "talk.wav").write_bytes(pcm16_to_wav(b"\x10\x00" * 16_000, 16_000))

@@ -25,11 +25,6 @@ limits:
 """
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 async def burst(tmp_path: Path, base_url: str, state_url: str, prefix: str, policy: Path,
                 outcomes: list[str]) -> None:
     server = params(tmp_path, base_url, OPENROUTER_STATE_URL=state_url, OPENROUTER_STATE_PREFIX=prefix,

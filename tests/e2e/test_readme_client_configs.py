@@ -38,11 +38,6 @@ def readme_configs() -> list[tuple[str, dict[str, Any]]]:
 CONFIGS = readme_configs()
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def test_the_readme_has_client_configs_of_each_kind() -> None:
     commands = {Path(server["command"]).name for _, server in CONFIGS}
     assert commands == {"uvx", "openrouter-multimodal-mcp"}

@@ -35,11 +35,6 @@ CALLS: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @contextlib.contextmanager
 def echoing_gateway() -> Iterator[tuple[int, list[str]]]:
     """Answers every request 400 with an error quoting its Authorization header, every header in

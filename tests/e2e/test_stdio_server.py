@@ -23,11 +23,6 @@ EXPECTED_TOOLS = {"chat_completion", "analyze_image", "analyze_audio", "analyze_
                   "get_model_info", "validate_model", "health_check"}
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def server_command() -> str:
     found = shutil.which("openrouter-multimodal-mcp", path=str(Path(sys.executable).parent))
     assert found, "the console script is not installed next to this Python"

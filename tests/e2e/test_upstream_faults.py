@@ -66,11 +66,6 @@ FAULTS = [
 ]
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def _server_pid() -> int:
     found = server_pids()
     assert len(found) == 1, found

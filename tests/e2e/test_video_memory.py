@@ -21,11 +21,6 @@ VIDEO_BYTES = 100 * 1000 * 1000
 GROWTH_LIMIT = 32 * 1024 * 1024
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc to read peak RSS")
 async def test_a_100_mb_video_is_streamed_not_copied(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     inputs = tmp_path / "inputs"

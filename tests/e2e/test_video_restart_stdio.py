@@ -24,11 +24,6 @@ CLIP = (Path(__file__).resolve().parent.parent / "fixtures" / "media" / "clip.mp
 JOB = "job-restart-1"
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 class Upstream:
     """What the scripted OpenRouter saw, and the switch that finishes the job."""
 

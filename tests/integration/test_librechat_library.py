@@ -36,11 +36,6 @@ CAP = 1 << 20
 LIMITS = MEDIA_LIMIT_DEFAULTS[MediaKind.IMAGE]
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 class AsyncCursorShim:
     """pymongo's ``AsyncCursor`` chain over a mongomock cursor (sort/skip/limit return the cursor; to_list awaits)."""
 

@@ -35,11 +35,6 @@ LIMITS = FetchLimits(max_bytes=10_000, max_redirects=3, timeout_s=5.0, setting_p
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 class FakeResolver:
     """Maps invented names to loopback addresses; answers are consumed in order when a list of lists."""
 

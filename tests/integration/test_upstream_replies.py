@@ -33,11 +33,6 @@ AUDIO = AudioRequest(ModelId.parse("openai/gpt-audio"), "hi", "alloy", "wav")
 CATALOGUE = {"data": [{"id": "openai/gpt-4o-mini", "name": "GPT-4o mini", "context_length": 128000}]}
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @asynccontextmanager
 async def session(base_url: str, retry: RetryPolicy = PATIENT, **limits: Any) -> AsyncIterator[OpenRouterHttp]:
     config = OpenRouterConfig(api_key=KEY, base_url=base_url, **limits)

@@ -41,11 +41,6 @@ IMAGES_ONLY = replace(card("bytedance-seed/seedream-4.5", outputs=("image",)), p
     ("aspect_ratio", ParamSpec()), ("output_format", ParamSpec("enum", values=("png", "jpeg")))))
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 class Rig:
     def __init__(self, result: ImageResult | None = None, *, error: Exception | None = None,
                  configured: bool = True, inline_max: int = 4096, refs: dict[str, bytes] | None = None,
