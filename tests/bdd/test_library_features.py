@@ -31,6 +31,7 @@ from openrouter_multimodal.entrypoints.http_app import build_http_app
 from openrouter_multimodal.entrypoints.tokens import TokenBook, file_line, new_token
 from tests.support.harness import make_container, make_settings
 from tests.support.openrouter_stub import StubLog, serve_cassette
+from tests.support.tool_results import text_of
 
 scenarios("user_images.feature")
 
@@ -134,10 +135,6 @@ def call(http: HttpWorld, user: str, tool: str, arguments: dict[str, Any]) -> Ca
     http.chats_seen = sum(1 for _, path, _ in http.log.requests if path == CHAT)
     http.result = asyncio.run(run())
     return http.result
-
-
-def text_of(result: CallToolResult) -> str:
-    return "\n".join(getattr(block, "text", "") for block in result.content)
 
 
 @when(parsers.parse('"{user}" calls "{tool}" over HTTP'))

@@ -15,7 +15,8 @@ import pytest
 from mcp.types import CallToolResult
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from tests.support.http_service import Service, bearer, over_sse, running_service, text_of, upstream
+from tests.support.http_service import Service, bearer, over_sse, running_service, upstream
+from tests.support.tool_results import text_of
 
 scenarios("librechat.feature")
 LIBRECHAT_CLIENT = "@librechat/api-client"

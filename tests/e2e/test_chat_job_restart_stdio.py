@@ -10,9 +10,9 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from openrouter_multimodal.adapters.sqlite_state_store import SqliteStateStore
-from tests.e2e.test_video_restart_stdio import console_script
 from tests.support.harness import TEST_KEY
 from tests.support.slow_chat import ANSWER, COST, MODEL, slow_openrouter
+from tests.support.stdio import console_script
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 

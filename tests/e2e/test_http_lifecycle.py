@@ -21,9 +21,9 @@ from tests.support.http_service import (
     running_service,
     service_env,
     spawn,
-    text_of,
     upstream,
 )
+from tests.support.tool_results import text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 SLOW_UPSTREAM_S = 1.5

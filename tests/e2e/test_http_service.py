@@ -18,9 +18,9 @@ from tests.support.http_service import (
     over_sse,
     running_service,
     streamable,
-    text_of,
     upstream,
 )
+from tests.support.tool_results import text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 USERS = {"alice": False, "bob": False, "carol": False, "librechat-gw": True}

@@ -12,8 +12,9 @@ import pytest
 from mcp import ClientSession, stdio_client
 
 from openrouter_multimodal.domain.generation import pcm16_to_wav
-from tests.e2e.test_stdio_server import params, text_of
 from tests.support.openrouter_stub import serve_cassette
+from tests.support.stdio import params
+from tests.support.tool_results import text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 

@@ -14,7 +14,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-from _loopback_http import Seen, body, free_port, head, redirect, serving
+from _loopback_http import Seen, body, head, redirect, serving
 from anyio.abc import ByteStream
 
 from openrouter_multimodal.adapters.safe_fetcher import SafeHttpFetcher
@@ -27,6 +27,7 @@ from openrouter_multimodal.domain.errors import (
     UpstreamError,
 )
 from openrouter_multimodal.domain.network_policy import refusal_reason
+from tests.support.loopback import free_port
 
 pytestmark = pytest.mark.anyio
 
