@@ -1,4 +1,4 @@
-"""Shared fixtures: an environment free of the developer's OPENROUTER_* variables."""
+"""Shared fixtures: an environment free of the developer's OPENROUTER_* variables, and asyncio for anyio tests."""
 
 from __future__ import annotations
 
@@ -12,3 +12,9 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pyt
     for name in list(os.environ):
         if name.startswith("OPENROUTER_") or name == "DEFAULT_MODEL":
             monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Every ``@pytest.mark.anyio`` test runs on asyncio, the event loop the server runs on."""
+    return "asyncio"

@@ -28,6 +28,7 @@ from tests.support.harness import (
     test_fetcher,
 )
 from tests.support.replay import use_cassette
+from tests.support.tool_results import text_of
 
 
 @dataclass
@@ -138,10 +139,6 @@ def _result(world: World) -> CallToolResult:
     return world.result
 
 
-def _text(result: CallToolResult) -> str:
-    return "\n".join(getattr(block, "text", "") for block in result.content)
-
-
 def _dig(data: Any, dotted: str) -> Any:
     for part in dotted.split("."):
         data = data[int(part)] if isinstance(data, list) else data[part]
@@ -151,27 +148,27 @@ def _dig(data: Any, dotted: str) -> Any:
 @then("the call succeeds")
 def succeeds(world: World) -> None:
     result = _result(world)
-    assert not result.is_error, _text(result)
+    assert not result.is_error, text_of(result)
 
 
 @then(parsers.parse('the call succeeds with text "{expected}"'))
 def succeeds_with_text(world: World, expected: str) -> None:
     succeeds(world)
-    assert _text(_result(world)) == expected
+    assert text_of(_result(world)) == expected
 
 
 @then(parsers.parse('the call fails with code "{code}"'))
 def fails_with(world: World, code: str) -> None:
     result = _result(world)
-    assert result.is_error, _text(result)
-    assert result.meta is not None and result.meta["code"] == code, (result.meta, _text(result))
-    assert "Traceback" not in _text(result)
-    assert len(_text(result).splitlines()) == 1
+    assert result.is_error, text_of(result)
+    assert result.meta is not None and result.meta["code"] == code, (result.meta, text_of(result))
+    assert "Traceback" not in text_of(result)
+    assert len(text_of(result).splitlines()) == 1
 
 
 @then(parsers.parse('the error message mentions "{fragment}"'))
 def error_mentions(world: World, fragment: str) -> None:
-    assert fragment.lower() in _text(_result(world)).lower(), _text(_result(world))
+    assert fragment.lower() in text_of(_result(world)).lower(), text_of(_result(world))
 
 
 @then(parsers.parse('the result meta "{key}" is {expected}'))
@@ -199,7 +196,7 @@ def meta_includes(world: World, key: str, item: str) -> None:
 @then(parsers.parse('the structured result "{key}" is {expected}'))
 def structured_is(world: World, key: str, expected: str) -> None:
     result = _result(world)
-    assert result.structured_content is not None, _text(result)
+    assert result.structured_content is not None, text_of(result)
     assert _dig(result.structured_content, key) == json.loads(expected)
 
 

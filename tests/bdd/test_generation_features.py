@@ -15,7 +15,8 @@ from mcp.types import AudioContent, CallToolResult, ImageContent, ResourceLink
 from PIL import Image
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from tests.bdd.conftest import World, _client, _last_chat_body, _text
+from tests.bdd.conftest import World, _client, _last_chat_body
+from tests.support.tool_results import text_of
 
 scenarios("generation.feature")
 
@@ -127,12 +128,12 @@ def outputs_empty(world: World) -> None:
 @then("the result text names the saved image by its absolute path")
 def text_names_path(world: World) -> None:
     [path] = _saved_paths(world)
-    assert str(path) in _text(_result(world))
+    assert str(path) in text_of(_result(world))
 
 
 @then(parsers.parse('the result text mentions "{fragment}"'))
 def text_mentions(world: World, fragment: str) -> None:
-    assert fragment in _text(_result(world)), _text(_result(world))
+    assert fragment in text_of(_result(world)), text_of(_result(world))
 
 
 def _images(world: World) -> list[ImageContent]:

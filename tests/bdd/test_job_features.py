@@ -19,9 +19,10 @@ from pytest_bdd import given, parsers, scenarios, then, when
 from openrouter_multimodal.adapters.state_store_factory import open_state_store
 from openrouter_multimodal.application.state_ports import LedgerRow
 from openrouter_multimodal.entrypoints.media_player import PLAYER_URI
-from tests.bdd.conftest import World, _client, _result, _text
+from tests.bdd.conftest import World, _client, _result
 from tests.bdd.test_video_features import _install, _step
 from tests.support.slow_chat import MODEL, slow_openrouter
+from tests.support.tool_results import text_of
 
 scenarios("chat_jobs.feature", "media_player.feature")
 
@@ -74,7 +75,7 @@ def names_the_job(world: World) -> None:
 
 @then(parsers.parse('the result text mentions "{fragment}"'))
 def text_mentions(world: World, fragment: str) -> None:
-    assert fragment in _text(_result(world)), _text(_result(world))
+    assert fragment in text_of(_result(world)), text_of(_result(world))
 
 
 @then("the listing names that job first")
@@ -168,5 +169,5 @@ def player_resource(world: World) -> None:
 @then(parsers.parse('the result has a text summary and a link to "{uri}"'))
 def summary_and_link(world: World, uri: str) -> None:
     result = _result(world)
-    assert result.content[0].type == "text" and "saved to" in _text(result), _text(result)
+    assert result.content[0].type == "text" and "saved to" in text_of(result), text_of(result)
     assert [str(b.uri) for b in result.content if b.type == "resource_link"] == [uri]

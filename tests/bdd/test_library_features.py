@@ -31,6 +31,7 @@ from openrouter_multimodal.entrypoints.http_app import build_http_app
 from openrouter_multimodal.entrypoints.tokens import TokenBook, file_line, new_token
 from tests.support.harness import make_container, make_settings
 from tests.support.openrouter_stub import StubLog, serve_cassette
+from tests.support.tool_results import text_of
 
 scenarios("user_images.feature")
 
@@ -136,10 +137,6 @@ def call(http: HttpWorld, user: str, tool: str, arguments: dict[str, Any]) -> Ca
     return http.result
 
 
-def text_of(result: CallToolResult) -> str:
-    return "\n".join(getattr(block, "text", "") for block in result.content)
-
-
 @when(parsers.parse('"{user}" calls "{tool}" over HTTP'))
 def call_plain(http: HttpWorld, user: str, tool: str) -> None:
     call(http, user, tool, {})
@@ -166,9 +163,11 @@ def listing(http: HttpWorld) -> list[dict[str, Any]]:
     assert result is not None and not result.is_error, text_of(result) if result else "no call"
     images: list[dict[str, Any]] = (result.structured_content or {})["images"]
     lines = text_of(result).splitlines()
-    for image, line in zip(images, lines, strict=False):
-        assert line.startswith(f"[INDEX_{image['index']}] {image['file_id']} — {image['filename']} (8x6, ") or \
-            image["filename"].startswith("image"), line
+    assert len(lines) >= len(images), (lines, images)
+    for i, (image, line) in enumerate(zip(images, lines, strict=False), start=1):
+        size = "8x6, " if image["filename"] in COLORS else ""  # a generated image's size may be left out
+        assert image["index"] == i and line.startswith(
+            f"[INDEX_{i}] {image['file_id']} — {image['filename']} ({size}"), line
     return images
 
 

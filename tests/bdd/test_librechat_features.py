@@ -6,6 +6,7 @@ import contextlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -14,7 +15,8 @@ import pytest
 from mcp.types import CallToolResult
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from tests.support.http_service import Service, bearer, over_sse, running_service, text_of, upstream
+from tests.support.http_service import Service, bearer, over_sse, running_service, upstream
+from tests.support.tool_results import text_of
 
 scenarios("librechat.feature")
 LIBRECHAT_CLIENT = "@librechat/api-client"
@@ -26,6 +28,7 @@ class Chat:
     profile: str = "auto"
     service: Service | None = None
     subject: str = ""
+    gateway: str = ""
     result: CallToolResult | None = None
     refused: httpx.Response | None = None
     extras: dict[str, Any] = field(default_factory=dict)
@@ -67,7 +70,7 @@ def _service(chat: Chat) -> Service:
 def gateway_service(chat: Chat, services: Services, name: str) -> None:
     chat.extras["services"] = services
     chat.service = services.get(chat.profile)
-    assert name in chat.service.tokens
+    chat.gateway = name
 
 
 @given(parsers.parse('the service sets OPENROUTER_RESULT_PROFILE to "{profile}"'))
@@ -79,7 +82,7 @@ def result_profile(chat: Chat, profile: str) -> None:
 def _generate(chat: Chat, client_name: str, subject: str, prompt: str) -> None:
     service = _service(chat)
     chat.subject = subject
-    headers = bearer(service.tokens["librechat"], **{"x-user-id": subject})
+    headers = bearer(service.tokens[chat.gateway], **{"x-user-id": subject})
 
     async def call() -> CallToolResult:
         async with over_sse(service, headers, name=client_name) as client:
@@ -101,8 +104,13 @@ def client_generates(chat: Chat, client_name: str, subject: str, prompt: str) ->
 @when(parsers.parse('LibreChat connects over SSE with the user header "{value}"'))
 def librechat_connects(chat: Chat, value: str) -> None:
     service = _service(chat)
-    headers = bearer(service.tokens["librechat"], **{"x-user-id": value})
+    chat.extras["outputs before"] = _tree(service.output_dir)
+    headers = bearer(service.tokens[chat.gateway], **{"x-user-id": value})
     chat.refused = httpx.get(f"{service.base}/sse", headers=headers, timeout=10)
+
+
+def _tree(root: Path) -> list[Path]:
+    return sorted(p.relative_to(root) for p in root.rglob("*"))
 
 
 def _result(chat: Chat) -> CallToolResult:
@@ -159,6 +167,5 @@ def refused(chat: Chat, status: int) -> None:
 
 @then("no output folder was created for anyone")
 def nothing_created(chat: Chat) -> None:
-    users = _service(chat).output_dir / "users"
-    assert not any(p.name.startswith("{") for p in users.iterdir()) if users.is_dir() else True
+    assert _tree(_service(chat).output_dir) == chat.extras["outputs before"]
     assert not list(_service(chat).output_dir.parent.glob("*LIBRECHAT*"))

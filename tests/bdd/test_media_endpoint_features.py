@@ -11,7 +11,8 @@ from mcp.types import CallToolResult, ImageContent, ResourceLink
 from pytest_bdd import given, parsers, scenarios, then
 
 from openrouter_multimodal.domain.generation import pcm16_to_wav
-from tests.bdd.conftest import World, _text, _upstream_requests, request_bytes
+from tests.bdd.conftest import World, _upstream_requests, request_bytes
+from tests.support.tool_results import text_of
 
 scenarios("media_endpoints.feature")
 
@@ -30,7 +31,7 @@ def input_wav(world: World, seconds: int, name: str) -> None:
 def images_saved(world: World, count: int) -> None:
     result = _result(world)
     paths = [Path(p) for p in (result.meta or {})["saved_paths"]]
-    assert len(paths) == count and all(p.is_file() for p in paths), _text(result)
+    assert len(paths) == count and all(p.is_file() for p in paths), text_of(result)
     assert len({p.read_bytes() for p in paths}) == count
     assert sum(isinstance(block, ImageContent) for block in result.content) == count
     assert sum(isinstance(block, ResourceLink) for block in result.content) == count

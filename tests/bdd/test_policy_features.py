@@ -10,19 +10,9 @@ from dependency_injector import providers
 from pytest_bdd import given, parsers, scenarios, then, when
 
 from tests.bdd.conftest import World, _client
+from tests.fakes import FakeClock
 
 scenarios("spend_policy.feature")
-
-
-class FakeClock:
-    def __init__(self, now: float) -> None:
-        self.t = now
-
-    def now(self) -> float:
-        return self.t
-
-    def monotonic(self) -> float:
-        return self.t
 
 
 @given("the policy")
@@ -34,14 +24,15 @@ def the_policy(world: World, docstring: str) -> None:
 
 @given(parsers.parse('the clock reads "{moment}"'))
 def the_clock(world: World, moment: str) -> None:
-    clock = FakeClock(datetime.fromisoformat(moment.replace("Z", "+00:00")).timestamp())
+    moment_s = datetime.fromisoformat(moment.replace("Z", "+00:00")).timestamp()
+    clock = FakeClock(monotonic=moment_s, now=moment_s)
     world.overrides["storage.clock"] = providers.Object(clock)
     world.clock = clock  # type: ignore[attr-defined]
 
 
 @when(parsers.parse("the clock moves on by {seconds:d} seconds"))
 def clock_moves(world: World, seconds: int) -> None:
-    world.clock.t += seconds  # type: ignore[attr-defined]
+    world.clock.advance(seconds)  # type: ignore[attr-defined]
 
 
 @when(parsers.parse('I call "{tool}" {count:d} times with'))

@@ -15,9 +15,10 @@ from dependency_injector import providers
 from mcp.types import ToolAnnotations
 from pytest_bdd import given, parsers, scenarios, then, when
 
-from tests.bdd.conftest import World, _client, _result, _text
+from tests.bdd.conftest import World, _client, _result
 from tests.fakes import FakeClock
 from tests.support.harness import call_with_progress
+from tests.support.tool_results import text_of
 from tests.video_fakes import CLIP, FakeSleeper
 
 scenarios("video_jobs.feature")
@@ -107,7 +108,7 @@ def progress_received(world: World, count: int, last: int) -> None:
 
 @then(parsers.parse('the result text mentions "{fragment}"'))
 def text_mentions(world: World, fragment: str) -> None:
-    assert fragment in _text(_result(world)), _text(_result(world))
+    assert fragment in text_of(_result(world)), text_of(_result(world))
 
 
 @then(parsers.parse('the output file "{name}" holds the test clip'))

@@ -10,16 +10,11 @@ import pytest
 from mcp import Client, StdioServerParameters
 
 from openrouter_multimodal.adapters.sqlite_state_store import SqliteStateStore
-from tests.e2e.test_video_restart_stdio import console_script
 from tests.support.harness import TEST_KEY
 from tests.support.slow_chat import ANSWER, COST, MODEL, slow_openrouter
+from tests.support.stdio import console_script
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 async def test_a_chat_job_is_answered_by_a_new_server_process(tmp_path: Path) -> None:

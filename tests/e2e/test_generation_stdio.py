@@ -11,15 +11,11 @@ import pytest
 from mcp import ClientSession, stdio_client
 from PIL import Image
 
-from tests.e2e.test_stdio_server import params, text_of
 from tests.support.openrouter_stub import serve_cassette
+from tests.support.stdio import params
+from tests.support.tool_results import text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 async def test_generate_image_returns_preview_saved_file_and_resource_link(tmp_path: Path) -> None:

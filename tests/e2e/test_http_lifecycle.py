@@ -21,20 +21,15 @@ from tests.support.http_service import (
     running_service,
     service_env,
     spawn,
-    text_of,
     upstream,
 )
+from tests.support.tool_results import text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 SLOW_UPSTREAM_S = 1.5
 POLLS = 1000
 """Iterations (0.02 s apart) a condition is waited for before the test fails; a bound, not a speed claim."""
 EXIT_BOUND_S = 30
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def refused(port: int) -> bool:

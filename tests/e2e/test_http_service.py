@@ -18,9 +18,9 @@ from tests.support.http_service import (
     over_sse,
     running_service,
     streamable,
-    text_of,
     upstream,
 )
+from tests.support.tool_results import text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 USERS = {"alice": False, "bob": False, "carol": False, "librechat-gw": True}
@@ -30,11 +30,6 @@ LEGACY_INIT = {"jsonrpc": "2.0", "id": 1, "method": "initialize",
                           "clientInfo": {"name": "raw-http", "version": "1"}}}
 MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 SESSIONS = 50
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @pytest.fixture(scope="module")

@@ -12,15 +12,11 @@ import pytest
 from mcp import ClientSession, stdio_client
 
 from openrouter_multimodal.domain.generation import pcm16_to_wav
-from tests.e2e.test_stdio_server import params, text_of
 from tests.support.openrouter_stub import serve_cassette
+from tests.support.stdio import params
+from tests.support.tool_results import text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 async def test_each_dedicated_endpoint_works_end_to_end(tmp_path: Path) -> None:

@@ -9,9 +9,9 @@ import anyio
 import pytest
 from mcp import ClientSession, stdio_client
 
-from tests.e2e.test_stdio_server import params
 from tests.support.openrouter_stub import serve_cassette
 from tests.support.redis_server import running_redis
+from tests.support.stdio import params
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 CALLS_PER_PROCESS = 50
@@ -23,11 +23,6 @@ limits:
     max: {CAP}
     window: day
 """
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 async def burst(tmp_path: Path, base_url: str, state_url: str, prefix: str, policy: Path,

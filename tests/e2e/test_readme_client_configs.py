@@ -14,7 +14,7 @@ import anyio
 import pytest
 from mcp import ClientSession, StdioServerParameters, stdio_client
 
-from tests.e2e.test_stdio_server import EXPECTED_TOOLS, server_command
+from tests.support.stdio import EXPECTED_TOOLS, console_script
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,11 +38,6 @@ def readme_configs() -> list[tuple[str, dict[str, Any]]]:
 CONFIGS = readme_configs()
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def test_the_readme_has_client_configs_of_each_kind() -> None:
     commands = {Path(server["command"]).name for _, server in CONFIGS}
     assert commands == {"uvx", "openrouter-multimodal-mcp"}
@@ -57,7 +52,7 @@ def concrete(server: dict[str, Any], home: Path) -> StdioServerParameters:
 
     command = fill(server["command"])
     if command.endswith("/.venv/bin/openrouter-multimodal-mcp"):
-        command = server_command()  # this checkout's virtual environment, wherever it lives
+        command = console_script()  # this checkout's virtual environment, wherever it lives
     elif command == "uvx" and shutil.which("uvx") is None:
         pytest.skip("uvx is not installed here")
     env = {name: fill(value) for name, value in server.get("env", {}).items()}

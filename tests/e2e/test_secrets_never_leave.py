@@ -7,7 +7,6 @@ import base64
 import contextlib
 import json
 import os
-import socket
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -16,8 +15,8 @@ from typing import Any
 import pytest
 from mcp import ClientSession, StdioServerParameters, stdio_client
 
-from tests.e2e.test_stdio_server import server_command
-from tests.support.loopback import serving
+from tests.support.loopback import free_port, serving
+from tests.support.stdio import console_script
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 KEY = "sk-or-v1-leak0000000000000000000000000000000000000000000000000000000"
@@ -33,11 +32,6 @@ CALLS: list[tuple[str, dict[str, Any]]] = [
     ("validate_model", {"model": "openai/gpt-4o"}),
     ("generate_image", {"prompt": "a cat", "model": "google/gemini-2.5-flash-image"}),
 ]
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @contextlib.contextmanager
@@ -75,17 +69,11 @@ def echoing_gateway() -> Iterator[tuple[int, list[str]]]:
         yield port, seen
 
 
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def params(tmp_path: Path, base_url: str) -> StdioServerParameters:
     env = {"OPENROUTER_API_KEY": KEY, "OPENROUTER_BASE_URL": base_url, "HOME": str(tmp_path),
            "OPENROUTER_OUTPUT_DIR": str(tmp_path / "outputs"), "OPENROUTER_MAX_RETRIES": "0",
            "OPENROUTER_LOG_LEVEL": "debug", "PATH": os.environ.get("PATH", "")}
-    return StdioServerParameters(command=server_command(), args=[], env=env, cwd=str(tmp_path))
+    return StdioServerParameters(command=console_script(), args=[], env=env, cwd=str(tmp_path))
 
 
 async def run_every_call(tmp_path: Path, base_url: str) -> tuple[list[str], str]:
@@ -121,6 +109,6 @@ async def test_an_upstream_echoing_the_key_and_the_url_credentials(tmp_path: Pat
 
 async def test_network_errors_name_the_base_url_without_its_credentials(tmp_path: Path) -> None:
     results, stderr = await run_every_call(
-        tmp_path, f"http://proxyuser:{PASSWORD}@127.0.0.1:{closed_port()}/api/v1")
+        tmp_path, f"http://proxyuser:{PASSWORD}@127.0.0.1:{free_port()}/api/v1")
     assert any("could not reach" in r for r in results)
     assert_no_secret(results, stderr)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_stdio_server import server_command
+from tests.support.stdio import console_script
 
 pytestmark = pytest.mark.e2e
 FAILURE_BOUND_S = 10.0
@@ -29,7 +29,7 @@ def started_server(tmp_path: Path) -> subprocess.Popen[bytes]:
     """The console script, answering ``initialize`` over pipes that stay open."""
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path),
            "OPENROUTER_OUTPUT_DIR": str(tmp_path / "outputs"), "OPENROUTER_BASE_URL": "http://127.0.0.1:9/api/v1"}
-    process = subprocess.Popen([server_command()], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    process = subprocess.Popen([console_script()], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, env=env, cwd=tmp_path)
     assert process.stdin is not None and process.stdout is not None
     process.stdin.write(initialize_line())
@@ -87,7 +87,7 @@ def test_stdin_at_dev_null_ends_the_server_at_once(tmp_path: Path) -> None:
     """/dev/null cannot be polled; it must still read as end of input, not hang."""
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "OPENROUTER_OUTPUT_DIR": str(tmp_path / "o")}
     try:
-        done = subprocess.run([server_command()], stdin=subprocess.DEVNULL, capture_output=True, env=env,
+        done = subprocess.run([console_script()], stdin=subprocess.DEVNULL, capture_output=True, env=env,
                               cwd=tmp_path, timeout=60)
     except subprocess.TimeoutExpired:
         pytest.fail("the server did not end on stdin at /dev/null")
@@ -101,7 +101,7 @@ def test_ctrl_c_in_a_terminal_stops_it_and_leaves_the_terminal_blocking(tmp_path
 
     controller, terminal = pty.openpty()
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "OPENROUTER_OUTPUT_DIR": str(tmp_path / "o")}
-    process = subprocess.Popen([server_command()], stdin=terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    process = subprocess.Popen([console_script()], stdin=terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                env=env, cwd=tmp_path)
     try:
         assert process.stderr is not None

@@ -4,46 +4,18 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import shutil
-import sys
 import wave
 from pathlib import Path
-from typing import Any
 
 import pytest
-from mcp import ClientSession, StdioServerParameters, stdio_client
+from mcp import ClientSession, stdio_client
 
 from tests.support.openrouter_stub import serve_cassette
+from tests.support.stdio import EXPECTED_TOOLS, FIXTURES, KEY, params
+from tests.support.tool_results import text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "media"
-KEY = "sk-or-v1-e2e0000000000000000000000000000000000000000000000000000000000"
-EXPECTED_TOOLS = {"chat_completion", "analyze_image", "analyze_audio", "analyze_video", "search_models",
-                  "get_model_info", "validate_model", "health_check"}
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-def server_command() -> str:
-    found = shutil.which("openrouter-multimodal-mcp", path=str(Path(sys.executable).parent))
-    assert found, "the console script is not installed next to this Python"
-    return found
-
-
-def params(tmp_path: Path, base_url: str, **extra: str) -> StdioServerParameters:
-    (tmp_path / "inputs").mkdir(exist_ok=True)
-    env = {"OPENROUTER_API_KEY": KEY, "OPENROUTER_BASE_URL": base_url, "HOME": str(tmp_path),
-           "OPENROUTER_INPUT_DIR": str(tmp_path / "inputs"), "OPENROUTER_OUTPUT_DIR": str(tmp_path / "outputs"),
-           "OPENROUTER_MAX_RETRIES": "0", "PATH": os.environ.get("PATH", ""), **extra}
-    return StdioServerParameters(command=server_command(), args=[], env=env, cwd=str(tmp_path))
-
-
-def text_of(result: Any) -> str:
-    return "\n".join(getattr(block, "text", "") for block in result.content)
 
 
 async def test_tools_list_chat_and_bad_arguments(tmp_path: Path) -> None:

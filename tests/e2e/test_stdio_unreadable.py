@@ -13,17 +13,11 @@ from typing import Any
 import pytest
 
 from openrouter_multimodal.entrypoints.tool_specs import tool_specs
-from tests.e2e.test_stdio_server import server_command
+from tests.support.deep_json import nested
+from tests.support.stdio import console_script
 
 pytestmark = pytest.mark.e2e
 WAIT_S = 20.0
-
-
-def _nest(depth: int) -> Any:
-    value: Any = "x"
-    for _ in range(depth):
-        value = {"a": value}
-    return value
 
 
 class RawStdio:
@@ -64,7 +58,7 @@ def stdio(tmp_path: Path) -> Iterator[RawStdio]:
     env = {"OPENROUTER_API_KEY": "sk-or-v1-" + "0" * 64, "OPENROUTER_BASE_URL": "http://127.0.0.1:9/api/v1",
            "OPENROUTER_INPUT_DIR": str(tmp_path), "OPENROUTER_OUTPUT_DIR": str(tmp_path / "out"),
            "OPENROUTER_MAX_RETRIES": "0", "HOME": str(tmp_path), "PATH": os.environ.get("PATH", "")}
-    process = subprocess.Popen([server_command()], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    process = subprocess.Popen([console_script()], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, env=env, cwd=tmp_path)
     raw = RawStdio(process)
     try:
@@ -94,11 +88,11 @@ def _call(request_id: Any, arguments: Any) -> dict[str, Any]:
 
 
 def test_unreadable_requests_are_answered_for_their_id_and_the_session_goes_on(stdio: RawStdio) -> None:
-    deep_arguments = _call(1, {"messages": [{"role": "user", "content": "hi"}], "provider": _nest(198)})
+    deep_arguments = _call(1, {"messages": [{"role": "user", "content": "hi"}], "provider": nested(198)})
     surrogate = ('{"jsonrpc":"2.0","id":"two","method":"tools/call","params":{"name":"validate_model",'
                  '"arguments":{"model":"a\\ud800b"}}}')
     params_list = {"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": ["validate_model"]}
-    deep_meta = {"jsonrpc": "2.0", "id": 4, "method": "tools/list", "params": {"_meta": _nest(250)}}
+    deep_meta = {"jsonrpc": "2.0", "id": 4, "method": "tools/list", "params": {"_meta": nested(250)}}
     stdio.send(deep_arguments)
     stdio.send(surrogate)
     stdio.send(params_list)
@@ -114,7 +108,7 @@ def test_unreadable_requests_are_answered_for_their_id_and_the_session_goes_on(s
 
 
 def test_arguments_nested_past_the_tool_bound_are_invalid_input_over_stdio(stdio: RawStdio) -> None:
-    stdio.send(_call(6, {"messages": [{"role": "user", "content": [{"type": "text", "text": _nest(150)}]}]}))
+    stdio.send(_call(6, {"messages": [{"role": "user", "content": [{"type": "text", "text": nested(150)}]}]}))
     result = stdio.answer_for(6)["result"]
     assert result["isError"] and result["_meta"]["code"] == "INVALID_INPUT"
     assert "nested" in result["content"][0]["text"]

@@ -17,9 +17,10 @@ import pytest
 from mcp import ClientSession, stdio_client
 from mcp.shared.exceptions import MCPError
 
-from tests.e2e.test_stdio_server import params, text_of
 from tests.support import fault_upstream as fu
 from tests.support.processes import server_pids, status_bytes
+from tests.support.stdio import params
+from tests.support.tool_results import text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e,
               pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="needs Linux /proc")]
@@ -64,11 +65,6 @@ FAULTS = [
     Fault("HTML 200 catalogue (last good one served)", ("GET", "/models"),
           fu.body(200, b"<html>Down for maintenance</html>", "text/html"), SEARCH, None),
 ]
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def _server_pid() -> int:

@@ -12,18 +12,14 @@ from pathlib import Path
 import pytest
 from mcp import ClientSession, stdio_client
 
-from tests.e2e.test_stdio_server import FIXTURES, params, text_of
 from tests.support.openrouter_stub import serve_cassette
 from tests.support.processes import server_pids, status_bytes
+from tests.support.stdio import FIXTURES, params
+from tests.support.tool_results import text_of
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 VIDEO_BYTES = 100 * 1000 * 1000
 GROWTH_LIMIT = 32 * 1024 * 1024
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux /proc to read peak RSS")

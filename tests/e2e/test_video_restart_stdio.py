@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import shutil
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
@@ -17,16 +15,12 @@ from mcp import Client, StdioServerParameters
 
 from tests.support.harness import TEST_KEY
 from tests.support.loopback import serving
+from tests.support.stdio import console_script
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
 CLIP = (Path(__file__).resolve().parent.parent / "fixtures" / "media" / "clip.mp4").read_bytes()
 JOB = "job-restart-1"
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 class Upstream:
@@ -84,13 +78,6 @@ def scripted_openrouter() -> Iterator[tuple[str, Upstream]]:
 
     with serving(Handler) as port:
         yield f"http://127.0.0.1:{port}/api/v1", state
-
-
-def console_script() -> str:
-    beside = Path(sys.executable).parent / "openrouter-multimodal-mcp"
-    found = str(beside) if beside.exists() else shutil.which("openrouter-multimodal-mcp")
-    assert found, "the openrouter-multimodal-mcp console script is not installed"
-    return found
 
 
 async def test_a_video_job_is_finished_by_a_new_server_process(tmp_path: Path) -> None:

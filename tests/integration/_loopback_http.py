@@ -89,12 +89,3 @@ def redirect(location: str | None, status: int = 302) -> Route:
 
 async def not_found(_seen: Seen, stream: ByteStream) -> None:
     await stream.send(head(404, [("Content-Length", "9")]) + b"not found")
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port

@@ -19,11 +19,6 @@ MALFORMED = ["htps://openrouter.ai/api/v1", "not a url", "", "openrouter.ai/api/
              "htps://user:hunter2-PASS@proxy/api/v1"]
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.mark.parametrize("url", MALFORMED)
 def test_load_settings_reports_it_naming_the_variable_without_echoing_it(
         monkeypatch: pytest.MonkeyPatch, url: str) -> None:

@@ -26,11 +26,6 @@ pytestmark = pytest.mark.anyio
 Fault = Callable[[Path], tuple[Path, AbstractContextManager[None]]]
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def uncreatable(tmp: Path) -> tuple[Path, AbstractContextManager[None]]:
     (tmp / "a-file").write_bytes(b"x")
     return tmp / "a-file" / "outputs", nullcontext()

@@ -102,13 +102,12 @@ def test_a_quote_in_a_large_audio_data_url_never_changes_the_paid_model(tmp_path
     wav = _wav_base64(140)  # about 4.5 MiB: over the 4 MiB streaming threshold
     payload = wav[:4096] + injection + wav[4096:]
     result, chats = _call_analyze_audio(tmp_path, f"data:audio/wav;base64,{payload}")
-    assert all(model == MODEL for model in _sent_models(chats)), _sent_models(chats)
     assert result.is_error and result.meta["code"] == "INVALID_INPUT", result.content[0].text
     assert "audio" in result.content[0].text and "base64" in result.content[0].text
     assert chats == []
 
 
-def test_non_ascii_in_a_large_video_data_url_is_invalid_input_not_internal(tmp_path: Path) -> None:
+def test_non_ascii_in_a_large_audio_data_url_is_invalid_input_not_internal(tmp_path: Path) -> None:
     wav = _wav_base64(140)
     result, chats = _call_analyze_audio(tmp_path, f"data:audio/wav;base64,{wav[:8192]}é{wav[8192:]}")
     assert result.is_error and result.meta["code"] == "INVALID_INPUT", result.content[0].text

@@ -22,11 +22,6 @@ BOB = Caller("bob", IdentitySource.TOKEN)
 CAP = 1 << 20
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def png(color: str, size: tuple[int, int] = (8, 6)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, color).save(out, "PNG")

@@ -103,11 +103,6 @@ async def test_the_python_api_lists_and_resolves_per_caller(tmp_path: Path) -> N
             await app.analyze_image(hers[0].file_id)
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 pytestmark = pytest.mark.anyio
 
 

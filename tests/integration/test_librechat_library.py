@@ -17,12 +17,13 @@ from PIL import Image
 
 from openrouter_multimodal.adapters.librechat_library import LibreChatImageLibrary
 from openrouter_multimodal.adapters.mongo_files import MongoFiles, UnavailableFiles
-from openrouter_multimodal.domain.caller import Caller, IdentitySource
+from openrouter_multimodal.application.media_analysis import AnalyzeMedia
+from openrouter_multimodal.domain.caller import Caller, IdentitySource, local_caller
 from openrouter_multimodal.domain.errors import ConfigurationError, ErrorCode, InvalidInput, UnsafePath, UpstreamError
 from openrouter_multimodal.domain.library import FileIdRef, IndexRef, LibraryQuery
 from openrouter_multimodal.domain.media import MEDIA_LIMIT_DEFAULTS, MediaKind
-from openrouter_multimodal.entrypoints.api import OpenRouterMultimodal
-from tests.support.harness import TEST_KEY
+from openrouter_multimodal.entrypoints.runtime import AppRuntime
+from tests.support.harness import TEST_KEY, make_container, make_settings
 from tests.support.harness import test_fetcher as guarded_fetcher
 from tests.support.loopback import serving
 
@@ -33,11 +34,6 @@ ALICE = Caller(ALICE_ID, IdentitySource.GATEWAY)
 BOB = Caller(BOB_ID, IdentitySource.GATEWAY)
 CAP = 1 << 20
 LIMITS = MEDIA_LIMIT_DEFAULTS[MediaKind.IMAGE]
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 class AsyncCursorShim:
@@ -239,17 +235,23 @@ async def test_the_container_wires_the_librechat_library_for_every_image_input(
     uuid = "0b9f6c1e-4d2a-4f8e-9a7b-3c5d1e2f4a6b"
     (mounts[0] / ALICE_ID / f"{uuid}.png").write_bytes(png("red"))
     shim.collection.insert_one(doc(ALICE_ID, uuid, 1))
-    app = OpenRouterMultimodal(api_key=TEST_KEY, output_dir=str(tmp_path / "out"), library="librechat",
-                               librechat_mongo_uri="mongodb://127.0.0.1:1/LibreChat",
-                               librechat_images_dir=str(mounts[0]), librechat_uploads_dir=str(mounts[1]))
-    app._runtime.container.library.files.override(providers.Object(MongoFiles(shim)))
-    async with app:
-        page = await app.get_user_images(caller=ALICE)
+    container = make_container(make_settings(
+        api_key=TEST_KEY, output_dir=str(tmp_path / "out"), library="librechat",
+        librechat_mongo_uri="mongodb://127.0.0.1:1/LibreChat",
+        librechat_images_dir=str(mounts[0]), librechat_uploads_dir=str(mounts[1])))
+    assert container.configuration_problem() is None
+    container.library.files.override(providers.Object(MongoFiles(shim)))
+
+    def analyze(source: str) -> AnalyzeMedia:
+        return AnalyzeMedia(MediaKind.IMAGE, (source,))
+
+    async with AppRuntime(container).running() as app:
+        page = await app.dispatch("get_user_images", LibraryQuery(), ALICE)
         assert [e.file_id for e in page.entries] == [uuid]
-        assert (await app.get_user_images(caller=BOB)).entries == ()
+        assert (await app.dispatch("get_user_images", LibraryQuery(), BOB)).entries == ()
         with pytest.raises(InvalidInput, match="get_user_images again"):
-            await app.analyze_image(uuid, caller=BOB)
+            await app.dispatch("analyze_image", analyze(uuid), BOB)
         with pytest.raises(InvalidInput, match="no INDEX_1"):
-            await app.analyze_image("1", caller=BOB)
+            await app.dispatch("analyze_image", analyze("1"), BOB)
         with pytest.raises(InvalidInput, match="not a LibreChat user id"):
-            await app.get_user_images()
+            await app.dispatch("get_user_images", LibraryQuery(), local_caller(container.settings().user))

@@ -41,11 +41,6 @@ VIDEO_MODEL = ModelId.parse("google/veo-3.1")
 Handler = Callable[[httpx.Request], httpx.Response]
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @asynccontextmanager
 async def upstream(handler: Handler | None = None, base_url: str = "https://openrouter.ai/api/v1",
                    ) -> AsyncIterator[OpenRouterHttp]:

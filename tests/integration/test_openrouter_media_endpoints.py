@@ -42,11 +42,6 @@ SESSION = Attribution(user="u-1", session_id="s-1")
 Handler = Callable[[httpx.Request], httpx.Response]
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @asynccontextmanager
 async def upstream(handler: Handler | None = None) -> AsyncIterator[OpenRouterHttp]:
     transport = httpx.MockTransport(handler) if handler else None

@@ -23,11 +23,6 @@ class Boom(Exception):
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def tree(tmp_path: Path) -> Path:
     """out/ (linkdir -> outside/, linkfile.png -> outside/secret.png), outside/secret.png, out-evil/."""
     base = tmp_path.resolve()

@@ -19,11 +19,6 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def out(tmp_path: Path) -> Path:
     root = tmp_path.resolve() / "out"
     root.mkdir()

@@ -18,11 +18,6 @@ INPUT_CALLS = 400
 OUTPUT_CALLS = 300
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 async def test_reader_never_reads_outside_while_a_directory_flips(tmp_path: Path) -> None:
     root, outside = tmp_path / "root", tmp_path / "outside"
     (root / "flip").mkdir(parents=True)

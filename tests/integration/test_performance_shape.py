@@ -49,11 +49,6 @@ print(json.dumps(sorted(sys.modules)))
 """
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def test_building_the_stdio_server_imports_no_adapter_use_case_or_heavy_library(tmp_path: Path) -> None:
     """Everything a tool family needs is imported on its first call, not before the first tools/list."""
     env = {"OPENROUTER_API_KEY": "sk-or-v1-test", "OPENROUTER_OUTPUT_DIR": str(tmp_path / "out"), "PATH": ""}

@@ -14,7 +14,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
-from _loopback_http import Seen, body, free_port, head, redirect, serving
+from _loopback_http import Seen, body, head, redirect, serving
 from anyio.abc import ByteStream
 
 from openrouter_multimodal.adapters.safe_fetcher import SafeHttpFetcher
@@ -27,17 +27,13 @@ from openrouter_multimodal.domain.errors import (
     UpstreamError,
 )
 from openrouter_multimodal.domain.network_policy import refusal_reason
+from tests.support.loopback import free_port
 
 pytestmark = pytest.mark.anyio
 
 UA = "openrouter-multimodal-mcp/test (+https://example.invalid)"
 LIMITS = FetchLimits(max_bytes=10_000, max_redirects=3, timeout_s=5.0, setting_prefix="image")
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 class FakeResolver:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.deep_json import nested
 from tests.support.harness import SyncMcp, make_container, make_settings, server_for, sync_client
 from tests.support.openrouter_stub import serve_cassette
 
@@ -98,13 +99,6 @@ def stubbed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyncMcp]:
             yield client
 
 
-def _nest(depth: int) -> Any:
-    value: Any = "x"
-    for _ in range(depth):
-        value = {"a": value}
-    return value
-
-
 def _code(result: Any) -> str:
     return str((result.meta or {}).get("code"))
 
@@ -130,6 +124,6 @@ def test_a_huge_video_id_is_invalid_input(stubbed: SyncMcp) -> None:
 ], ids=["content-part", "chat-provider", "video-provider"])
 def test_deeply_nested_free_form_arguments_are_invalid_input(stubbed: SyncMcp, depth: int, tool: str,
                                                              arguments: Any) -> None:
-    result = stubbed.call(tool, arguments(_nest(depth)))
+    result = stubbed.call(tool, arguments(nested(depth)))
     assert result.is_error and _code(result) == "INVALID_INPUT", result.content[0].text
     assert "nested deeper than" in result.content[0].text

@@ -28,11 +28,6 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def pristine_structlog() -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level

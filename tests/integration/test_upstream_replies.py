@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -24,6 +23,8 @@ from openrouter_multimodal.domain.generation import AudioRequest
 from openrouter_multimodal.domain.model_id import ModelId
 from tests.fakes import FakeClock
 from tests.support import fault_upstream as fu
+from tests.support.deep_json import nested
+from tests.support.loopback import free_port
 
 pytestmark = pytest.mark.anyio
 KEY = "sk-or-v1-feedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedfacefeedface"
@@ -31,11 +32,6 @@ PATIENT = RetryPolicy(attempts=3, base_delay_s=0.001, max_delay_s=30.0, max_tota
 MODEL = ModelId.parse("openai/gpt-4o-mini")
 AUDIO = AudioRequest(ModelId.parse("openai/gpt-audio"), "hi", "alloy", "wav")
 CATALOGUE = {"data": [{"id": "openai/gpt-4o-mini", "name": "GPT-4o mini", "context_length": 128000}]}
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @asynccontextmanager
@@ -96,7 +92,6 @@ class ListSink:
 
 async def test_a_redirect_with_a_small_html_body_is_never_a_video() -> None:
     html = b"<html>Found</html>"
-    assert len(html) == 18
     statuses = (301, 302, 307)
     routes = {("GET", f"/videos/job-{status}/content"): fu.body(status, html, "text/html", Location="https://x.example/v.mp4")
               for status in statuses}
@@ -135,9 +130,7 @@ async def test_a_failed_video_jobs_error_does_not_carry_the_key() -> None:
 
 
 async def test_base_url_credentials_never_appear_in_a_network_error() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # nothing listens there
     async with session(f"http://user:S3cretPass@127.0.0.1:{port}/api/v1", RetryPolicy(attempts=1)) as http:
         with pytest.raises(UpstreamError) as caught:
             await complete(http)
@@ -186,21 +179,15 @@ async def test_odd_progress_or_cost_in_a_poll_never_raises() -> None:
                     f"job-{n}", "in_progress", None, None), ODD_PROGRESS[n]
 
 
-def nested(depth: int) -> Any:
-    value: Any = "bottom"
-    for _ in range(depth):
-        value = {"n": value}
-    return value
-
-
 async def test_odd_shapes_in_a_chat_reply_give_a_plain_result() -> None:
+    deep = nested(900, "bottom", key="n")
     odd = {"id": {"x": 1}, "model": "m" * 1_000_000, "provider": ["p"],
            "usage": {"prompt_tokens": 10**300, "completion_tokens": -5, "total_tokens": 1e308, "cost": 1e300,
                      "completion_tokens_details": [], "prompt_tokens_details": "x"},
-           "choices": [{"finish_reason": {"why": nested(50)}, "native_finish_reason": 7,
+           "choices": [{"finish_reason": {"why": nested(50, "bottom", key="n")}, "native_finish_reason": 7,
                         "message": {"content": "answer", "images": 5, "reasoning": 3,
-                                    "annotations": [nested(900), {"type": "url_citation", "url_citation": {
-                                        "url": "https://a.example", "title": "\x1b[31mT", "deep": nested(900)}}]}}]}
+                                    "annotations": [deep, {"type": "url_citation", "url_citation": {
+                                        "url": "https://a.example", "title": "\x1b[31mT", "deep": deep}}]}}]}
     with fu.fault_upstream({("POST", "/chat/completions"): fu.json_reply(odd)}) as upstream:
         async with session(upstream.base_url) as http:
             result = await complete(http)
@@ -215,7 +202,6 @@ async def test_odd_shapes_in_a_chat_reply_give_a_plain_result() -> None:
 
 async def test_five_megabytes_of_escape_codes_come_back_as_clean_text() -> None:
     content = "\x1b[2J\x1b[31mX\x1b]0;pwned\x07\x9b1m\r" * 100_000
-    assert 4_500_000 < len(json.dumps(chat_reply(content))) < 5_500_000
     with fu.fault_upstream({("POST", "/chat/completions"): fu.json_reply(chat_reply(content))}) as upstream:
         async with session(upstream.base_url, max_result_chars=200_000) as http:
             result = await complete(http)

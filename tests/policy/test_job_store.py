@@ -25,11 +25,6 @@ ANSWER = ChatResult(
     cache_status={"hit": False}, notes={"dropped_messages": 2}, reasoning_requested=True)
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def chat_job(owner: str = "alice", ident: str = "chat-1", at: float = 100.0) -> Job:
     return Job.submitted(ident, model="acme/thinker", prompt="why?", now=at, status=JobStatus.IN_PROGRESS,
                          owner=owner, tool="chat_completion", kind=JobKind.CHAT, deadline_at=at + 180)

@@ -5,11 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -26,25 +23,14 @@ from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.types import Implementation
 
-from tests.support.loopback import serving
+from tests.support.loopback import free_port, serving
 from tests.support.openrouter_stub import routes_from, send_recorded
+from tests.support.stdio import console_script
 
 KEY = "sk-or-v1-http0000000000000000000000000000000000000000000000000000000000"
 START_ATTEMPTS = 300
 """/healthz polls (0.05 s apart) before a server that never came up fails the test; a bound, not a speed claim."""
 CLIENT_TIMEOUT = httpx2.Timeout(30, read=60)
-
-
-def console_script() -> str:
-    found = shutil.which("openrouter-multimodal-mcp", path=str(Path(sys.executable).parent))
-    assert found, "the console script is not installed next to this Python"
-    return found
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def new_token(subject: str, *, gateway: bool = False) -> tuple[str, str]:
@@ -190,7 +176,3 @@ async def over_sse(service: Service, headers: dict[str, str], name: str = "e2e-t
     async with Client(sse_client(f"{service.base}/sse", headers=headers, timeout=30),
                       client_info=Implementation(name=name, version="1")) as client:
         yield client
-
-
-def text_of(result: Any) -> str:
-    return "\n".join(getattr(block, "text", "") for block in result.content)

@@ -1,12 +1,20 @@
-"""Run a stdlib HTTP request handler on a free 127.0.0.1 port in a background thread."""
+"""Free 127.0.0.1 ports, and a stdlib HTTP request handler run on one in a background thread."""
 
 from __future__ import annotations
 
 import contextlib
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from http.server import ThreadingHTTPServer
 from typing import Any
+
+
+def free_port() -> int:
+    """A 127.0.0.1 port nothing listens on right now (for a process that binds it itself)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 @contextlib.contextmanager

@@ -11,14 +11,10 @@ from contextlib import closing, contextmanager
 
 import pytest
 
+from tests.support.loopback import free_port
+
 START_ATTEMPTS = 3
 READY_POLLS = 400
-
-
-def free_port() -> int:
-    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _answers(port: int) -> bool:

@@ -13,6 +13,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from tests.support.deep_json import nested
+
 SHORT_TEXT = 24
 HOSTILE_STRINGS = (
     "\u0665m", "\u0661\u0662\u0663", "a\ud800b", "\udfff", "nul\x00byte", "", " ", "../../etc/passwd", "/etc/passwd",
@@ -98,13 +100,6 @@ def valid_arguments(input_schema: dict[str, Any]) -> st.SearchStrategy[dict[str,
     return from_schema(input_schema, input_schema.get("$defs", {}), HINTS)  # type: ignore[no-any-return]
 
 
-def _nested(depth: int) -> Any:
-    value: Any = "x"
-    for _ in range(depth):
-        value = {"a": value}
-    return value
-
-
 def _broken(schema: dict[str, Any], defs: dict[str, Any]) -> st.SearchStrategy[Any]:
     """One value ``schema`` should refuse, or a hostile one it may accept but the tool must survive."""
     schema = _resolve(schema, defs)
@@ -121,8 +116,8 @@ def _broken(schema: dict[str, Any], defs: dict[str, Any]) -> st.SearchStrategy[A
     if kind == "array":
         options.append(st.just(["x"] * (schema.get("maxItems", 10) + 1)))
     if kind in ("object", "array") or "anyOf" in schema:
-        options.append(st.integers(150, 240).map(_nested))
-        options.append(st.integers(150, 240).map(lambda depth: [{"type": "text", "text": _nested(depth)}]))
+        options.append(st.integers(150, 240).map(nested))
+        options.append(st.integers(150, 240).map(lambda depth: [{"type": "text", "text": nested(depth)}]))
     return st.one_of(options)
 
 
@@ -139,7 +134,7 @@ def invalid_arguments(draw: st.DrawFn, input_schema: dict[str, Any]) -> dict[str
         arguments.pop(draw(st.sampled_from(input_schema["required"])), None)
     elif how == "nested_message" and "messages" in props:
         depth = draw(st.integers(150, 240))
-        arguments["messages"] = [{"role": "user", "content": [{"type": "text", "text": _nested(depth)}]}]
+        arguments["messages"] = [{"role": "user", "content": [{"type": "text", "text": nested(depth)}]}]
     else:
         arguments[draw(st.sampled_from(["unknown", "__proto__", "arguments"]))] = draw(_broken({}, defs))
     return arguments

@@ -26,11 +26,6 @@ pytestmark = pytest.mark.anyio
 SIZES = [0, 1, 2, 3, 4, (1 << 20) + 1]
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 async def _chunks(data: bytes, sizes: Sequence[int]) -> AsyncIterator[bytes]:
     position, index = 0, 0
     while position < len(data):

@@ -17,29 +17,14 @@ from openrouter_multimodal.application.pipeline import CallPipeline
 from openrouter_multimodal.application.pipeline_ports import (
     Admission,
     AllowEverything,
-    AuditEvent,
     Handler,
     ToolSpec,
 )
 from openrouter_multimodal.domain.caller import Caller, IdentitySource, local_caller
 from openrouter_multimodal.domain.errors import InvalidInput, UpstreamError
 from openrouter_multimodal.domain.paid_call import Billing, CallFacts
-
-
-class FixedClock:
-    def monotonic(self) -> float:
-        return 1.0
-
-    def now(self) -> float:
-        return 1_700_000_000.0
-
-
-class RecordingAudit:
-    def __init__(self) -> None:
-        self.events: list[AuditEvent] = []
-
-    async def record(self, event: AuditEvent) -> None:
-        self.events.append(event)
+from tests.fakes import FakeClock
+from tests.pipeline_fakes import HandlerTable, RecordingAudit
 
 
 class CountingPolicy(AllowEverything):
@@ -87,21 +72,13 @@ class Paid:
         return Billing(model="m/x", cost_usd=Decimal("0.02"), generation_id="gen-1")
 
 
-class Handlers:
-    def __init__(self, **handlers: Handler) -> None:
-        self._handlers = handlers
-
-    async def handler_for(self, tool: str) -> Handler:
-        return self._handlers[tool]
-
-
-def _pipeline(handlers: Handlers, *, policy: CountingPolicy | None = None, locks: Any = None,
+def _pipeline(handlers: HandlerTable, *, policy: CountingPolicy | None = None, locks: Any = None,
               audit: RecordingAudit | None = None) -> tuple[CallPipeline, RecordingAudit, CountingPolicy]:
     audit = audit or RecordingAudit()
     policy = policy or CountingPolicy()
     specs = {"paid": ToolSpec("paid", paid=True), "free": ToolSpec("free", paid=False)}
     pipeline = CallPipeline(specs=specs, handlers=handlers, policy=policy, audit=audit,
-                            locks=locks if locks is not None else RecordingLocks(), clock=FixedClock())
+                            locks=locks if locks is not None else RecordingLocks(), clock=FakeClock(monotonic=1.0))
     return pipeline, audit, policy
 
 
@@ -122,7 +99,7 @@ async def free(call: ToolCall[Any]) -> str:
 
 
 def test_a_paid_call_is_audited_once_with_caller_cost_and_generation() -> None:
-    pipeline, audit, policy = _pipeline(Handlers(paid=ok))
+    pipeline, audit, policy = _pipeline(HandlerTable({"paid": ok}))
     caller = Caller("alice", IdentitySource.TOKEN)
     result = asyncio.run(pipeline.dispatch(ToolCall("paid", Cmd(), caller)))
     assert result == Paid("hello alice")
@@ -140,7 +117,7 @@ def test_a_paid_call_is_audited_once_with_caller_cost_and_generation() -> None:
 ])
 def test_a_failed_paid_call_is_audited_and_settled_exactly_once(handler: Handler, outcome: str,
                                                                cost: Decimal | None) -> None:
-    pipeline, audit, policy = _pipeline(Handlers(paid=handler))
+    pipeline, audit, policy = _pipeline(HandlerTable({"paid": handler}))
     with pytest.raises((UpstreamError, InvalidInput)):
         asyncio.run(pipeline.dispatch(ToolCall("paid", Cmd(), local_caller())))
     [event] = audit.events
@@ -156,7 +133,7 @@ def test_a_cancelled_paid_call_is_still_audited() -> None:
         await asyncio.sleep(3600)
         raise AssertionError("unreachable")
 
-    pipeline, audit, policy = _pipeline(Handlers(paid=slow))
+    pipeline, audit, policy = _pipeline(HandlerTable({"paid": slow}))
 
     async def scenario() -> None:
         task = asyncio.create_task(pipeline.dispatch(ToolCall("paid", Cmd(), local_caller())))
@@ -177,10 +154,10 @@ def test_a_free_call_is_not_audited_unless_it_settles_a_job() -> None:
                               settles="generate_video")
         return Outcome()
 
-    pipeline, audit, _ = _pipeline(Handlers(free=free, paid=settles))
+    pipeline, audit, _ = _pipeline(HandlerTable({"free": free, "paid": settles}))
     asyncio.run(pipeline.dispatch(ToolCall("free", Cmd(), local_caller())))
     assert audit.events == []
-    pipeline2, audit2, _ = _pipeline(Handlers(free=settles))
+    pipeline2, audit2, _ = _pipeline(HandlerTable({"free": settles}))
     asyncio.run(pipeline2.dispatch(ToolCall("free", Cmd(), local_caller())))
     [event] = audit2.events
     assert (event.tool, event.outcome, event.job_id, event.cost_usd) == (
@@ -194,21 +171,21 @@ def test_a_refused_call_reaches_no_handler_and_is_not_settled() -> None:
         called.append(call.tool)
         return Paid("x")
 
-    pipeline, audit, policy = _pipeline(Handlers(paid=handler), policy=CountingPolicy(refuse=True))
+    pipeline, audit, policy = _pipeline(HandlerTable({"paid": handler}), policy=CountingPolicy(refuse=True))
     with pytest.raises(InvalidInput):
         asyncio.run(pipeline.dispatch(ToolCall("paid", Cmd(), local_caller())))
     assert called == [] and audit.events == [] and policy.settled == []
 
 
 def test_unknown_tools_are_invalid_input_naming_the_known_ones() -> None:
-    pipeline, _, _ = _pipeline(Handlers())
+    pipeline, _, _ = _pipeline(HandlerTable({}))
     with pytest.raises(InvalidInput, match="free, paid"):
         asyncio.run(pipeline.dispatch(ToolCall("nope", Cmd(), local_caller())))
 
 
 def test_lock_keys_are_scoped_to_the_caller() -> None:
     locks = RecordingLocks()
-    pipeline, _, _ = _pipeline(Handlers(paid=ok), locks=locks)
+    pipeline, _, _ = _pipeline(HandlerTable({"paid": ok}), locks=locks)
     asyncio.run(pipeline.dispatch(ToolCall("paid", Cmd(lock="job:123"), Caller("bob", IdentitySource.GATEWAY))))
     asyncio.run(pipeline.dispatch(ToolCall("paid", Cmd(), local_caller())))
     assert locks.held == [("bob/job:123",)]
@@ -227,7 +204,7 @@ def test_locks_serialize_calls_on_one_resource_and_not_on_others() -> None:
         return Paid("x")
 
     locks = InProcessLocks()
-    pipeline, _, _ = _pipeline(Handlers(paid=handler), locks=locks)
+    pipeline, _, _ = _pipeline(HandlerTable({"paid": handler}), locks=locks)
 
     async def scenario() -> None:
         calls = [ToolCall("paid", Cmd(lock=f"job:{i % 2}"), local_caller()) for i in range(20)]

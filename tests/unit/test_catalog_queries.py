@@ -30,11 +30,6 @@ CARDS = [
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def catalog() -> ModelCatalog:
     return ModelCatalog(source=FakeCatalogSource(CARDS), clock=FakeClock(), ttl_seconds=60)
 

@@ -36,11 +36,6 @@ CARDS = [
 HELLO = (ChatMessage("user", "Hello"),)
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def make(
     defaults: ChatDefaults | None = None,
     *,

@@ -25,18 +25,13 @@ from openrouter_multimodal.domain.job import Job, JobKind, JobStatus
 from openrouter_multimodal.domain.paid_call import Billing
 from openrouter_multimodal.domain.usage import Usage
 from tests.fakes import FakeClock, FakeCredentials, as_call
-from tests.pipeline_fakes import RecordingAudit
+from tests.pipeline_fakes import HandlerTable, RecordingAudit
 from tests.video_fakes import JOB_ID, FakeSleeper, FakeVideoApi, InMemoryJobStore, RecordingProgress, snap
 
 pytestmark = pytest.mark.anyio
 
 ANSWER = ChatResult(text="42", model="acme/thinker", usage=Usage(1, 2, 3, cost=Decimal("0.02")), generation_id="g-1")
 ALICE = Caller("alice", IdentitySource.TOKEN)
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 class Settlements:
@@ -245,11 +240,8 @@ async def test_a_job_that_ends_at_once_is_settled_after_the_call_that_started_it
         await asyncio.sleep(0)
         return ChatJobStarted(Job.submitted("chat-1", model="m", prompt="p", now=0.0, kind=JobKind.CHAT))
 
-    class Handlers:
-        async def handler_for(self, tool: str) -> Any:
-            return handler
-
-    pipeline = CallPipeline(specs={"chat_completion": ToolSpec("chat_completion", paid=True)}, handlers=Handlers(),
+    pipeline = CallPipeline(specs={"chat_completion": ToolSpec("chat_completion", paid=True)},
+                            handlers=HandlerTable({"chat_completion": handler}),
                             policy=policy, audit=audit, locks=NoLocks(), clock=FakeClock())
     await pipeline.dispatch(ToolCall("chat_completion", None, local_caller()))
     await asyncio.wait_for(finished.wait(), 5)

@@ -22,11 +22,6 @@ CTX = "chat_completion"
 FAST = RetryPolicy(base_delay_s=0.001, max_delay_s=0.01)
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def err(status: int, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": status, "message": message, **extra}}
 

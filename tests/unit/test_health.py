@@ -19,11 +19,6 @@ QUERY = as_call(HealthQuery(PROTOCOL))
 NO_KEY = KeyStatus(present=False, valid=False, error="OPENROUTER_API_KEY is not set")
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def make(key: KeyStatus, *, error: Exception | None = None, problem: str | None = None) -> HealthCheck:
     source = FakeCatalogSource([card("openai/gpt-4o"), card("google/gemma-3-27b-it:free")], error=error)
     return HealthCheck(keys=FakeKeys(key), catalog=ModelCatalog(source=source, clock=FakeClock(), ttl_seconds=60),

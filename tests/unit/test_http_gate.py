@@ -15,11 +15,6 @@ pytestmark = pytest.mark.anyio
 ALICE, BOB = "ormcp_alice-token", "ormcp_bob-token"
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 class SessionApp:
     """Stands in for the SDK's Streamable HTTP app: a request without a session id opens one (the id comes back
     in the ``mcp-session-id`` header); a request naming one is answered 200."""

@@ -41,14 +41,10 @@ IMAGES_ONLY = replace(card("bytedance-seed/seedream-4.5", outputs=("image",)), p
     ("aspect_ratio", ParamSpec()), ("output_format", ParamSpec("enum", values=("png", "jpeg")))))
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 class Rig:
     def __init__(self, result: ImageResult | None = None, *, error: Exception | None = None,
-                 configured: bool = True, inline_max: int = 4096, refs: dict[str, bytes] | None = None) -> None:
+                 configured: bool = True, inline_max: int = 4096, refs: dict[str, bytes] | None = None,
+                 router: ImageRouter | None = None, costs: FakeCostLookup | None = None) -> None:
         self.events: list[str] = []
         self.generator = FakeImageGenerator(result, error=error, events=self.events)
         self.store = FakeOutputStore(self.events)
@@ -59,9 +55,9 @@ class Rig:
         self.images_endpoint = FakeImageGenerator(result, error=error, events=self.events)
         self.use_case = GenerateImage(
             generator=self.generator, images_endpoint=self.images_endpoint,
-            router=ImageRouter(models=models, example="google/gemini-2.5-flash-image"),
+            router=ImageRouter(models=models, example="google/gemini-2.5-flash-image") if router is None else router,
             outputs=SameSpace(self.store), loader=self.media, preparer=self.previewer,
-            previewer=self.previewer, costs=FakeCostLookup(), credentials=self.credentials,
+            previewer=self.previewer, costs=FakeCostLookup() if costs is None else costs, credentials=self.credentials,
             defaults=ImageDefaults(preview_max_dimension=512, inline_max_bytes=inline_max))
         self.dispatch = Dispatch({"generate_image": self.use_case})
         self.audit = self.dispatch.audit
@@ -235,19 +231,17 @@ async def test_an_option_value_outside_the_models_descriptor_is_refused() -> Non
 
 
 async def test_a_chat_model_also_listed_on_images_is_sent_there_for_an_option_only_that_takes() -> None:
-    rig = Rig()
     listed = replace(IMAGE_MODEL, parameter_specs=(("seed", ParamSpec()),))
-    rig.use_case._router = ImageRouter(models=media_models([IMAGE_MODEL], images=[listed]), example="x/y")
+    rig = Rig(router=ImageRouter(models=media_models([IMAGE_MODEL], images=[listed]), example="x/y"))
     result = await rig.run(seed=1)
     assert result.route.value == "images" and len(rig.images_endpoint.requests) == 1
 
 
 async def test_a_missing_cost_comes_from_the_generation_record_and_a_failed_lookup_loses_nothing() -> None:
-    rig = Rig(replace(images(png_header(8, 8), cost=None), generation_id="gen-9"))
-    rig.use_case._costs = FakeCostLookup({"gen-9": Decimal("0.05")})
+    unpriced = replace(images(png_header(8, 8), cost=None), generation_id="gen-9")
+    rig = Rig(unpriced, costs=FakeCostLookup({"gen-9": Decimal("0.05")}))
     assert (await rig.run()).cost == Decimal("0.05")
-    rig.use_case._costs = FakeCostLookup(error=UpstreamError("boom"))
-    result = await rig.run()
+    result = await Rig(unpriced, costs=FakeCostLookup(error=UpstreamError("boom"))).run()
     assert result.cost is None and len(result.images) == 1
 
 

@@ -18,11 +18,6 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def tree(tmp_path: Path) -> Path:
     """root/ (a.png, sub/b.png), root-evil/x.png, outside/secret.txt, second/c.png."""
     (tmp_path / "root" / "sub").mkdir(parents=True)

@@ -16,11 +16,6 @@ TTL = 60.0
 CARDS = [card("openai/gpt-4o"), card("google/gemini-2.5-flash")]
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def make(source: FakeCatalogSource) -> tuple[ModelCatalog, FakeClock]:
     clock = FakeClock()
     return ModelCatalog(source=source, clock=clock, ttl_seconds=TTL), clock

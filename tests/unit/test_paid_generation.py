@@ -14,11 +14,6 @@ from openrouter_multimodal.domain.save_policy import SavePolicy
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 async def test_a_reserved_name_taken_by_a_concurrent_call_keeps_the_result_under_the_next_name(tmp_path: Path) -> None:
     store = LocalOutputStore(SavePolicy(str(tmp_path)))
     reserved = await store.reserve("cat.png", stem="image", extension="png", overwrite=False)

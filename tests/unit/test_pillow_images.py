@@ -47,11 +47,6 @@ def _png_header_only(width: int, height: int) -> bytes:
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def preparer() -> PillowImagePreparer:
     return PillowImagePreparer()
 

@@ -22,11 +22,6 @@ RESULT = RerankResult(model="cohere/rerank-v3.5", usage=Usage(cost=Decimal("0.00
     RerankHit(0, 0.2, DOCS[0]), RerankHit(2, 0.9, DOCS[2]), RerankHit(1, 0.01, DOCS[1])))
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 class Rig:
     def __init__(self, *, error: Exception | None = None, configured: bool = True) -> None:
         self.reranker = FakeReranker(RESULT, error=error)

@@ -35,11 +35,6 @@ TTS = replace(card("openai/gpt-4o-mini-tts", outputs=("speech",)), voices=("allo
 VOXTRAL = card("mistralai/voxtral-mini-tts", outputs=("speech",))
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def audio(data: bytes = WAV, fmt: str = "wav", cost: str | None = "0.0006") -> AudioResult:
     return AudioResult(data=data, format=fmt, transcript="Hello there", model="openai/gpt-audio",
                        usage=Usage(cost=Decimal(cost)) if cost else None)

@@ -13,11 +13,6 @@ from openrouter_multimodal.domain.errors import ErrorCode, UpstreamError
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 async def lines_of(text: str) -> AsyncIterator[str]:
     for line in text.split("\n"):
         yield line

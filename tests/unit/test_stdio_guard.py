@@ -9,6 +9,7 @@ import mcp_types
 import pytest
 
 from openrouter_multimodal.entrypoints.stdio_guard import error_for
+from tests.support.deep_json import nested
 
 
 def _rejected(line: str) -> Exception:
@@ -19,14 +20,9 @@ def _rejected(line: str) -> Exception:
     raise AssertionError("the SDK accepted the line")
 
 
-def _nest(depth: int, leaf: Any = "x") -> Any:
-    for _ in range(depth):
-        leaf = {"id": leaf}
-    return leaf
-
-
 def test_the_top_level_id_is_found_after_params_nested_past_the_parser_limit() -> None:
-    line = json.dumps({"jsonrpc": "2.0", "method": "tools/list", "params": {"_meta": _nest(300, 7)}, "id": "late"})
+    meta = nested(300, 7, key="id")
+    line = json.dumps({"jsonrpc": "2.0", "method": "tools/list", "params": {"_meta": meta}, "id": "late"})
     answer, fields = error_for(_rejected(line))
     assert answer is not None and answer.id == "late" and answer.error.code == -32700
     assert fields["request_id"] == "late"

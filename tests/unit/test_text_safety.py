@@ -19,11 +19,6 @@ pytestmark = pytest.mark.anyio
 KEY = "sk-or-v1-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.mark.parametrize(("raw", "clean"), [
     ("plain\ttext\nline", "plain\ttext\nline"),
     ("\x1b[31mred\x1b[0m", "red"),

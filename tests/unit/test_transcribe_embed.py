@@ -30,11 +30,6 @@ THREE_SECONDS = pcm16_to_wav(b"\x01\x00" * 3 * 16_000, sample_rate=16_000)
 FILES = {"talk.wav": (THREE_SECONDS, MediaFormat.WAV), "big.mp3": (b"ID3" + b"\0" * 5000, MediaFormat.MP3)}
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 class Transcribing:
     def __init__(self, *, chunk_seconds: float = 600, chunk_bytes: int = 1 << 20, error_on: int | None = None):
         self.store = FakeOutputStore()

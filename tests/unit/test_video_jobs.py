@@ -32,11 +32,6 @@ pytestmark = pytest.mark.anyio
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "media"
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def command(**overrides: Any) -> GenerateVideoCommand:
     values: dict[str, Any] = {"prompt": "a river at dawn", **overrides}
     return GenerateVideoCommand(**values)

@@ -17,11 +17,6 @@ FLAKY = UpstreamError("502 from upstream", code=ErrorCode.UPSTREAM_HTTP)
 LONG_WAIT = VideoDefaults("google/veo-3.1", 600_000, 1_000)
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.mark.parametrize("retries", [0, 2, 5])
 async def test_consecutive_transient_poll_failures_stop_after_max_retries(tmp_path: Path, retries: int) -> None:
     limits = VideoLimits(gen_max_bytes=1_000_000, inline_max_bytes=100_000, poll_retries=retries)

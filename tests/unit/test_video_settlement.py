@@ -20,11 +20,6 @@ pytestmark = pytest.mark.anyio
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 56
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 async def test_two_callers_on_one_job_download_it_once_and_both_get_the_file(tmp_path: Path) -> None:
     api = RendezvousVideoApi([snap("completed", 100, cost="1.60")], chunk=100)
     rig = VideoRig(tmp_path, api=api)
