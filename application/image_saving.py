@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from ..domain.errors import OpenRouterMcpError
 from ..domain.generation import GeneratedImage
 from ..domain.image_options import ImageRoute, measured_ratio
 from ..domain.media import format_from_mime
-from ..domain.paid_call import Billing
+from ..domain.paid_call import ReportedCost
 from ..domain.save_policy import correct_extension
 from ..domain.setting_refs import setting
 from ..domain.usage import Usage
@@ -38,7 +37,7 @@ class SavedImage:
 
 
 @dataclass(frozen=True, slots=True)
-class ImageGenerationResult:
+class ImageGenerationResult(ReportedCost):
     """``requested_*`` is what the caller asked for (None: the model's default), ``route`` the endpoint used."""
 
     images: tuple[SavedImage, ...]
@@ -52,14 +51,6 @@ class ImageGenerationResult:
     requested_aspect_ratio: str | None = None
     requested_resolution: str | None = None
     generation_id: str | None = None
-
-    @property
-    def cost(self) -> Decimal | None:
-        return self.usage.cost if self.usage else None
-
-    @property
-    def billing(self) -> Billing:
-        return Billing.reported(self.model, self.usage, self.generation_id)
 
 
 class ImageSaver:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from ..domain.errors import InvalidInput
 from ..domain.generation import AUDIO_FORMATS, AudioRequest
 from ..domain.model_card import ModelCard
 from ..domain.model_id import ModelId
-from ..domain.paid_call import Billing, CallFacts
+from ..domain.paid_call import Billing, CallFacts, ReportedCost
 from ..domain.save_policy import correct_extension
 from ..domain.setting_refs import setting
 from ..domain.tts import STYLE_PROVIDERS, SpeechRequest, style_options, tts_wire_format
@@ -53,7 +52,7 @@ class GenerateAudioCommand:
 
 
 @dataclass(frozen=True, slots=True)
-class SpeechResult:
+class SpeechResult(ReportedCost):
     """The saved audio under the store ``name``; ``inline`` holds its bytes only when they are under the inline cap.
 
     ``route`` is ``speech`` (``/audio/speech``) or ``chat`` (a streamed chat completion with audio output)."""
@@ -71,14 +70,6 @@ class SpeechResult:
     notes: tuple[str, ...] = ()
     route: str = "chat"
     generation_id: str | None = None
-
-    @property
-    def cost(self) -> Decimal | None:
-        return self.usage.cost if self.usage else None
-
-    @property
-    def billing(self) -> Billing:
-        return Billing.reported(self.model, self.usage, self.generation_id)
 
 
 def _duration(data: bytes) -> float | None:

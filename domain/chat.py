@@ -9,7 +9,7 @@ from typing import Any, Literal
 from .caller import Attribution
 from .errors import InvalidInput
 from .model_id import ModelId
-from .paid_call import Billing, CallFacts
+from .paid_call import CallFacts, ReportedCost
 from .provider_preferences import ProviderPreferences
 from .usage import Usage
 
@@ -87,7 +87,7 @@ class ChatRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class ChatResult:
+class ChatResult(ReportedCost):
     text: str
     model: str
     provider: str | None = None
@@ -101,10 +101,6 @@ class ChatResult:
     cache_status: dict[str, Any] | None = None
     notes: dict[str, Any] = field(default_factory=dict)
     reasoning_requested: bool = False
-
-    @property
-    def billing(self) -> Billing:
-        return Billing.reported(self.model, self.usage, self.generation_id)
 
 
 IMAGE_TOKENS = 1600

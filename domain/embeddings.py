@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from .caller import Attribution
 from .errors import InvalidInput
 from .model_id import ModelId
-from .paid_call import Billing
+from .paid_call import ReportedCost
 from .usage import Usage
 
 MAX_TEXTS = 256
@@ -43,7 +42,7 @@ class EmbeddingRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class EmbeddingResult:
+class EmbeddingResult(ReportedCost):
     """``vectors[i]`` embeds ``texts[i]`` (the upstream's ``index`` order), as plain lists of floats."""
 
     model: str
@@ -55,11 +54,3 @@ class EmbeddingResult:
     @property
     def dimensions(self) -> int:
         return len(self.vectors[0]) if self.vectors else 0
-
-    @property
-    def cost(self) -> Decimal | None:
-        return self.usage.cost if self.usage else None
-
-    @property
-    def billing(self) -> Billing:
-        return Billing.reported(self.model, self.usage, self.generation_id)

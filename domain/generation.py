@@ -12,7 +12,7 @@ from .caller import Attribution
 from .errors import InvalidInput
 from .image_options import MAX_VARIANTS, OUTPUT_FORMATS, QUALITIES, RESOLUTIONS
 from .model_id import ModelId
-from .paid_call import Billing
+from .paid_call import ReportedCost
 from .usage import Usage
 
 ASPECT_RATIOS = ("1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9", "1:4", "4:1", "1:8", "8:1")
@@ -207,19 +207,12 @@ class RerankHit:
 
 
 @dataclass(frozen=True, slots=True)
-class RerankResult:
+class RerankResult(ReportedCost):
     model: str
     hits: tuple[RerankHit, ...]
     provider: str | None = None
     usage: Usage | None = None
-
-    @property
-    def cost(self) -> Decimal | None:
-        return self.usage.cost if self.usage else None
-
-    @property
-    def billing(self) -> Billing:
-        return Billing.reported(self.model, self.usage)
+    generation_id: str | None = None
 
 
 def _mpeg_frame(head: bytes) -> bool:

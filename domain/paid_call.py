@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from .usage import Usage
 
@@ -53,3 +54,28 @@ class Billing:
     def reported(cls, model: str, usage: Usage | None, generation_id: str | None = None) -> Billing:
         """The bill of a call that finished here: the cost the upstream reported with its usage, if it did."""
         return cls(model=model, cost_usd=usage.cost if usage else None, generation_id=generation_id)
+
+
+class ReportedCost:
+    """Mixin for a result that carries the upstream's ``usage``: ``cost`` (its reported cost, None when the
+    upstream did not say) and the ``billing`` the call pipeline audits and settles."""
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:
+        @property
+        def model(self) -> str: ...
+
+        @property
+        def usage(self) -> Usage | None: ...
+
+        @property
+        def generation_id(self) -> str | None: ...
+
+    @property
+    def cost(self) -> Decimal | None:
+        return self.usage.cost if self.usage else None
+
+    @property
+    def billing(self) -> Billing:
+        return Billing.reported(self.model, self.usage, self.generation_id)
